@@ -1,0 +1,43 @@
+"""The records quotex emits: small frozen dataclasses with a stable key order."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Optional
+
+KINDS = ("direct", "partial", "indirect")
+
+
+@dataclass(frozen=True)
+class Speaker:
+    name: Optional[str] = None      # canonical name; None when the text names nobody
+    mention: Optional[str] = None   # the surface form in the text that identified the speaker
+    kind: Optional[str] = None      # "person", "org", "group" or None
+    title: Optional[str] = None     # title attached to the mention (官房長官), if any
+    qid: Optional[str] = None       # Wikidata QID from the registry, if known
+
+
+@dataclass(frozen=True)
+class Quote:
+    doc: str                        # document path as given by the user
+    start: int                      # text[start:end] == quote, offsets in the decoded text
+    end: int
+    quote: str
+    kind: str                       # direct | partial | indirect
+    speaker: Speaker = field(default_factory=Speaker)
+    cue: Optional[str] = None       # lemma of the verb (or phrase) introducing the quote
+    sentence: str = ""              # the sentence holding the quote, for context
+    confidence: float = 0.0         # 0..1, how sure the attribution is
+    evidence: str = ""              # which rule attributed it (dependency-subject, carried-subject, ...)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Quote":
+        sp = d.get("speaker") or {}
+        return cls(
+            doc=d["doc"], start=d["start"], end=d["end"], quote=d["quote"], kind=d["kind"],
+            speaker=Speaker(**{k: sp.get(k) for k in Speaker.__dataclass_fields__}),
+            cue=d.get("cue"), sentence=d.get("sentence", ""),
+            confidence=d.get("confidence", 0.0), evidence=d.get("evidence", ""),
+        )
