@@ -1,0 +1,344 @@
+"""Attribution: for each bracket (and each bracketless report) in a parsed sentence, decide
+whether it is a quotation, of which kind, which cue introduces it and which noun phrase is
+its speaker.  Speakers come out as surface mentions; coref.py makes them people.
+
+Pure: a spaCy Doc of one sentence plus offsets in, candidate statements out.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from . import cues
+from .brackets import Bracket
+from .segment import MASK, ParseUnit
+
+# After a closing bracket: the quotative particle that makes the bracket an utterance.
+QUOTATIVE = re.compile(r"^\s*(?:と(?!も映|も見|もい)|って|とし|との)")
+AS_QUOTATIVE = re.compile(r"^\s*と(?:して|した|し、|しています|している|しており|しました)")
+# Brackets that name a work, a product or a term rather than quote anyone.
+TITLE_AFTER = re.compile(
+    r"^\s*(?:と題|と銘打|と名付け|と命名|の題|という(?:名|題|タイトル|文章|論文|記事|本|書籍|番組|映画|曲|歌|"
+    r"作品|言葉|用語|スローガン|愛称|通称|見出し|名称|表現|タイトル)|といった(?:言葉|用語))"
+)
+# A noun that announces a statement: 寄稿文の内容「…」, 声明で「…」, 発表では「…」.
+SPEECH_NOUN_BEFORE = re.compile(
+    r"(?:内容|声明|発表|談話|寄稿|寄稿文|コメント|発言|メッセージ|書簡|演説|投稿|会見|記者会見|見解|答弁)"
+    r"(?:で|では|の中で|のなかで|は|に|によると|として)?[、\s:：]*$"
+)
+# Words that refer back to someone already named.
+ANAPHORA = re.compile(r"^(?:同氏|同大統領|同長官|同首相|同報道官|同通信|同紙|同社|同省|同局|同国|彼|彼女|両氏|同委員長|同総書記|同教授|同補佐官)$")
+SUBJECT_DEPS = ("nsubj", "nsubj:pass", "csubj", "dislocated")
+# What a speaker's head noun looks like: a name, a title or role, an organisation, a pronoun.
+AGENT_SUFFIX = re.compile(
+    r"(?:氏|さん|大統領|首相|長官|長|総書記|委員長|報道官|補佐官|教授|議員|知事|外相|相|大使|主席|書記|総長|社長|"
+    r"代表|者|家|官|員|筋|デスク|指導者|元首|首脳|政府|当局|省|府|庁|通信|テレビ|新聞|日報|紙|社|党|軍|局|"
+    r"委員会|大使館|メディア|機関|放送|議会|側|ら|たち|市民|住民|国民|同氏|彼|彼女|同国|陣営|グループ|団体|協会)$"
+)
+NP_DEPS = {"compound", "nmod", "case", "flat", "fixed", "nummod", "det", "punct", "amod", "appos"}
+PASSIVE = {"れる", "られる"}
+NON_AGENT_LEMMAS = {"こと", "もの", "ため", "よう", "の", "それ", "これ", "自体", MASK}
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    text: str
+    head: str                  # lemma of the head noun
+    person_name: Optional[str] # contiguous 人名 tokens, when Sudachi tags a personal name
+
+
+@dataclass
+class Candidate:
+    start: int                  # inner offsets of the quote in the document
+    end: int
+    kind: str                   # direct | partial | indirect | not_quote
+    cue: Optional[str]
+    mention: Optional[Mention]  # explicit speaker in this sentence
+    evidence: str               # dependency-subject | carried-subject | headline | ...
+    weight: float               # rule confidence before coreference
+    needs_carry: bool = False   # no speaker in the sentence: take the discourse's last speaker
+    bracket: Optional[Bracket] = None
+    extra: dict = field(default_factory=dict)
+
+
+class Sent:
+    """A parsed unit with document offsets for its tokens."""
+
+    def __init__(self, unit: ParseUnit, doc, text: str):
+        self.unit, self.doc, self.text = unit, doc, text
+        self.starts = [unit.to_orig(t.idx) for t in doc]
+        self.ends = [unit.to_orig(t.idx + len(t.text), end=True) for t in doc]
+
+    def tokens_in(self, start: int, end: int) -> list:
+        return [t for t in self.doc if start <= self.starts[t.i] < end]
+
+    def span_text(self, toks) -> tuple[int, int, str]:
+        s, e = self.starts[toks[0].i], self.ends[toks[-1].i]
+        return s, e, self.text[s:e]
+
+
+def _inside(b: Bracket, sent: Sent, tok) -> bool:
+    return b.open <= sent.starts[tok.i] < b.outer_end
+
+
+def _cue_of(tok) -> Optional[tuple[str, float, str]]:
+    """(lemma, weight, class) when tok is a cue verb, including noun+を+verb phrases."""
+    lemma = tok.lemma_
+    for ch in tok.children:  # 歓声をあげる, 声をあげる
+        if ch.dep_ == "obj":
+            c = cues.lookup(f"{ch.lemma_}を{lemma}")
+            if c:
+                return c.lemma, c.weight, c.cls
+    # サ変 nouns parse as VERB with する as aux: 強調(する)
+    c = cues.lookup(lemma + "する") if tok.tag_.startswith("名詞") else None
+    c = c or cues.lookup(lemma)
+    if c:
+        return c.lemma, c.weight, c.cls
+    return None
+
+
+def _is_passive(tok) -> bool:
+    return any(ch.dep_ == "aux" and ch.lemma_ in PASSIVE for ch in tok.children)
+
+
+def noun_phrase(sent: Sent, head, exclude: Optional[Bracket] = None) -> Optional[Mention]:
+    """The speaker's noun phrase: the head with its compounds and の-modifiers, no clauses."""
+    keep = {head.i}
+
+    def add(t):
+        for ch in t.children:
+            if ch.i > head.i and ch.dep_ != "compound" and not (ch.dep_ == "case" and ch.lemma_ == "の"):
+                continue
+            adjacent_noun = ch.pos_ in ("PROPN", "NOUN") and ch.i < head.i
+            if (ch.dep_ in NP_DEPS or adjacent_noun) and (exclude is None or not _inside(exclude, sent, ch)):
+                if ch.dep_ == "punct" and ch.text not in "・=＝":
+                    continue
+                if ch.dep_ == "case" and ch.lemma_ != "の":
+                    continue
+                keep.add(ch.i)
+                add(ch)
+
+    add(head)
+    # contiguous run ending at the head (or its trailing suffix like 氏/ら)
+    lo = head.i
+    while lo - 1 in keep:
+        lo -= 1
+    hi = head.i
+    while hi + 1 in keep:
+        hi += 1
+    toks = [sent.doc[i] for i in range(lo, hi + 1)]
+    while toks and (toks[0].pos_ in ("ADP", "PUNCT", "SCONJ") or toks[0].text in "・、"):
+        toks = toks[1:]
+    while toks and toks[-1].pos_ in ("ADP",) and toks[-1].text not in ("ら",):
+        toks = toks[:-1]
+    if not toks:
+        return None
+    s, e, t = sent.span_text(toks)
+    names = [x for x in toks if "人名" in x.tag_ or (x.text in "・=＝" and x.i > toks[0].i)]
+    person = None
+    run: list = []
+    for x in toks:  # the last contiguous run of 人名 tokens (with ・ inside) is the name
+        if "人名" in x.tag_ or (run and x.text in "・=＝"):
+            run.append(x)
+        elif run:
+            if any("人名" in y.tag_ for y in run):
+                person_run = run
+            run = []
+    if run:
+        person_run = run
+    if names and "person_run" in locals():
+        pr = person_run
+        while pr and pr[-1].text in "・=＝":
+            pr = pr[:-1]
+        if pr:
+            person = sent.text[sent.starts[pr[0].i]:sent.ends[pr[-1].i]]
+    if person is not None:
+        from .coref import katakana_name  # why: Sudachi tags マリア but not ペトロワ as a name
+
+        kn = katakana_name(t)
+        if kn and person in kn:
+            person = kn
+    return Mention(s, e, t, head.lemma_, person)
+
+
+def agentive(sent: "Sent", tok) -> bool:
+    """Could this noun say something? Names, titles, organisations, countries, pronouns."""
+    if "人名" in tok.tag_ or "組織名" in tok.tag_ or "地名-国" in tok.tag_:
+        return True
+    if tok.pos_ == "PRON":
+        return tok.lemma_ in ("彼", "彼女", "彼ら", "私", "我々")
+    m = noun_phrase(sent, tok)
+    return bool(m and (m.person_name or AGENT_SUFFIX.search(m.text)))
+
+
+def find_subject(sent: Sent, verb, quote: Optional[Bracket] = None) -> tuple[Optional[Mention], int]:
+    """The subject or topic of the cue verb, climbing through te-form and conjoined clauses.
+
+    Returns (mention, hops): hops counts how far up the tree the subject was found.
+    """
+    cur, hops = verb, 0
+    seen = set()
+    while cur.i not in seen:
+        seen.add(cur.i)
+        best = None
+        for ch in cur.children:
+            if ch.dep_ not in SUBJECT_DEPS and not (ch.dep_ in ("obl", "nmod") and _topic(ch)):
+                continue
+            if quote is not None and _inside(quote, sent, ch):
+                continue
+            if ch.lemma_ in NON_AGENT_LEMMAS or ch.pos_ not in ("NOUN", "PROPN", "PRON"):
+                continue
+            if _in_any_bracket(sent, ch) or not agentive(sent, ch):
+                continue
+            if best is None or (_topic(ch) and not _topic(best)):
+                best = ch
+        if best is not None:
+            return noun_phrase(sent, best, quote), hops
+        if cur.dep_ in ("advcl", "conj") and cur.head.i != cur.i:
+            cur, hops = cur.head, hops + 1
+            continue
+        break
+    return None, hops
+
+
+def fallback_subject(sent: Sent, b: Bracket) -> Optional[Mention]:
+    """When the parse gives the cue no subject: a は-topic the parser hung inside the quote,
+    else the sentence's first agentive topic or subject before the quote."""
+    toks = [t for t in sent.doc if sent.starts[t.i] < b.open and not _in_any_bracket(sent, t)
+            and t.pos_ in ("NOUN", "PROPN", "PRON") and t.lemma_ not in NON_AGENT_LEMMAS]
+    # a subject whose verb comes before the quote belongs to a clause that closed already
+    toks = [t for t in toks if sent.starts[t.head.i] >= b.open]
+    marked = [t for t in toks if _topic(t) and agentive(sent, t)]
+    if not marked:
+        return None
+    # a topic is the head of its phrase: skip tokens that only modify the next noun
+    return noun_phrase(sent, marked[0], b)
+
+
+def _topic(tok) -> bool:
+    return any(ch.dep_ == "case" and ch.lemma_ in ("は", "が", "も") for ch in tok.children)
+
+
+def _in_any_bracket(sent: Sent, tok) -> bool:
+    pos = sent.starts[tok.i]
+    return any(b.start <= pos < b.end for b in sent.unit_brackets)
+
+
+def analyse_brackets(sent: Sent, brackets: list[Bracket]) -> list[Candidate]:
+    """Classify every outermost bracket of the sentence."""
+    sent.unit_brackets = [b for b in brackets if b.depth == 0]
+    out = []
+    for b in brackets:
+        if b.depth:
+            continue  # a bracket inside a quote is a name or a term inside the speaker's words
+        out.append(_analyse(sent, b))
+    return out
+
+
+def _analyse(sent: Sent, b: Bracket) -> Candidate:
+    text = sent.text
+    after = text[b.outer_end:b.outer_end + 16]
+    before = text[max(sent.unit.sentence.start, b.open - 24):b.open]
+    inner_len = b.end - b.start
+
+    def cand(kind, cue=None, mention=None, evidence="", weight=0.0, carry=False):
+        return Candidate(b.start, b.end, kind, cue, mention, evidence, weight, carry, b)
+
+    if b.start == b.end or TITLE_AFTER.match(after):
+        return cand("not_quote", evidence="title")
+
+    inner = [t for t in sent.doc if b.start <= sent.starts[t.i] < b.end]
+    heads = [t for t in inner if not (b.start <= sent.starts[t.head.i] < b.end) or t.head.i == t.i]
+    heads = [t for t in heads if t.pos_ != "PUNCT"] or heads
+    qhead = heads[-1] if heads else None
+    gov = None
+    if qhead is not None and qhead.head.i != qhead.i and not _inside(b, sent, qhead.head):
+        gov = qhead.head
+    # a fragment: some word outside the brackets is an argument of a word inside them
+    fragment = any(
+        t.dep_ in ("nsubj", "obj", "obl", "nmod") and not _inside(b, sent, t)
+        and b.start <= sent.starts[t.head.i] < b.end and t.pos_ in ("NOUN", "PROPN", "PRON")
+        and sent.starts[t.i] < b.open
+        for t in sent.doc
+    )
+
+    line_start = text.rfind("\n", 0, b.open) + 1
+    line_end = text.find("\n", b.outer_end)
+    line_end = len(text) if line_end < 0 else line_end
+    rest_of_line = text[b.outer_end:line_end].strip()
+    lead = text[line_start:b.open]
+
+    # Headline: 林官房長官 “…” / 中国「…」 alone on its line.
+    if not rest_of_line and 0 < len(lead.strip()) <= 20 and not re.search(r"[。、]", lead):
+        mtoks = [t for t in sent.doc if line_start <= sent.starts[t.i] < b.open and not t.is_space]
+        mtoks = [t for t in mtoks if t.pos_ != "PUNCT" or t.text in "・"]
+        if mtoks and mtoks[-1].pos_ in ("NOUN", "PROPN"):
+            s, e, t_ = sent.span_text(mtoks)
+            m = noun_phrase(sent, mtoks[-1]) or Mention(s, e, t_, mtoks[-1].lemma_, None)
+            return cand("direct", None, Mention(s, e, t_.strip(), m.head, m.person_name), "headline", 0.8)
+
+    if QUOTATIVE.match(after):
+        if AS_QUOTATIVE.match(after):
+            verb = gov
+            while verb is not None and verb.dep_ == "fixed":
+                verb = verb.head
+            target = verb if verb is not None else qhead
+            mention, hops = find_subject(sent, target, b) if target is not None else (None, 0)
+            kind = "partial" if fragment else "direct"
+            return cand(kind, "する", mention, "dependency-subject" if mention else "carried-subject",
+                        0.85 if mention else 0.7, carry=mention is None)
+        cue = _cue_of(gov) if gov is not None else None
+        if cue is None and gov is not None:
+            # 「…」と、ロシアの国家元首は語った: and 「…」と述べたのに対し — climb one step
+            for anc in (gov.head,):
+                if anc.i != gov.i:
+                    c2 = _cue_of(anc)
+                    if c2 and c2[2] != "light":
+                        gov, cue = anc, c2
+        if cue is None or cue[2] in ("light",):
+            return cand("not_quote", evidence="no-cue")
+        lemma, weight, cls = cue
+        mention, hops = find_subject(sent, gov, b)
+        if mention is None and _is_passive(gov):
+            return cand("not_quote", lemma, evidence="passive-no-agent")
+        if mention is None:
+            mention = fallback_subject(sent, b)
+            hops = 3 if mention is not None else hops
+        if cls == "think" and mention is None:
+            return cand("not_quote", lemma, evidence="no-cue")
+        kind = "partial" if fragment else "direct"
+        if cls == "name" and inner_len <= 20:
+            kind = "partial"
+        if mention is not None:
+            if hops >= 3:
+                return cand(kind, lemma, mention, "sentence-topic", weight * 0.8)
+            return cand(kind, lemma, mention, "dependency-subject", weight * (0.97 if hops == 0 else 0.92))
+        return cand(kind, lemma, None, "carried-subject", weight * 0.8, carry=True)
+
+    # Not followed by a quotative: a fragment inside reported speech, or not a quote at all.
+    node = gov
+    steps = 0
+    while node is not None and steps < 8:
+        c = _cue_of(node)
+        if c and c[2] in cues.SPEECH_CLASSES:
+            mention, hops = find_subject(sent, node, b)
+            if mention is None and _is_passive(node):
+                break
+            if mention is not None:
+                return cand("partial", c[0], mention, "dependency-subject", c[1] * 0.85)
+            return cand("partial", c[0], None, "carried-subject", c[1] * 0.7, carry=True)
+        if node.head.i == node.i or node.dep_ == "advcl":
+            break  # a fragment of reported speech sits in the cue's complement, not an adverbial clause
+        node = node.head
+        steps += 1
+
+    # 寄稿文の内容「…」。 / 声明で「…」: a statement introduced by a noun, no verb.
+    if SPEECH_NOUN_BEFORE.search(before) and inner_len >= 8:
+        return cand("direct", None, None, "noun-introduced", 0.7, carry=True)
+    # 今後の関係については「…」。 — the bracket is the whole predicate of its sentence.
+    if re.match(r"^\s*[。．]", after) and inner_len >= 15 and re.search(r"(?:は|については|では|、)\s*$", before):
+        return cand("direct", None, None, "predicate-quote", 0.6, carry=True)
+    return cand("not_quote", evidence="no-cue")

@@ -1,0 +1,154 @@
+"""Attribution rules on sentences written for these tests (never the seeds' text), real model."""
+from datetime import date
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def one(records, **want):
+    hits = [r for r in records if all(getattr(r, k) == v for k, v in want.items())]
+    assert len(hits) == 1, (want, records)
+    return hits[0]
+
+
+def by_quote(records, quote):
+    hits = [r for r in records if r.quote == quote]
+    assert hits, (quote, [r.quote for r in records])
+    return hits[0]
+
+
+def test_offsets_contract_holds_for_every_record(extract):
+    text = "山田太郎教授は「景気は回復に向かっている。ただ油断はできない」と述べた。\n佐藤市長も「予算を増やす」と語った。"
+    recs = extract(text)
+    assert recs
+    for r in recs:
+        assert text[r.start:r.end] == r.quote
+
+
+def test_subject_before_quote(extract):
+    r = by_quote(extract("山田太郎教授は「景気は回復に向かっている」と述べた。"), "景気は回復に向かっている")
+    assert r.kind == "direct" and r.cue == "述べる"
+    assert r.speaker.name == "山田太郎" and r.speaker.title == "教授"
+    assert r.evidence == "dependency-subject" and r.confidence >= 0.9
+
+
+def test_subject_after_quote(extract):
+    r = by_quote(extract("「来年も必ず続ける」と、佐藤花子議員は語った。"), "来年も必ず続ける")
+    assert r.speaker.name == "佐藤花子" and r.cue == "語る"
+
+
+def test_two_speakers_in_one_sentence(extract):
+    text = "鈴木一郎社長が「値上げはしない」と述べたのに対し、田中次郎会長は「検討が必要だ」と述べた。"
+    recs = extract(text)
+    assert by_quote(recs, "値上げはしない").speaker.name == "鈴木一郎"
+    assert by_quote(recs, "検討が必要だ").speaker.name == "田中次郎"
+
+
+def test_dropped_subject_is_carried_from_previous_statement(extract):
+    text = "高橋幸子市長は記者会見で「予算を増やす」と述べた。また「市民の声を聞く」と強調した。"
+    r = by_quote(extract(text), "市民の声を聞く")
+    assert r.speaker.name == "高橋幸子" and r.evidence == "carried-subject"
+    assert r.confidence < 0.9
+
+
+def test_partial_quote_inside_reported_speech(extract):
+    text = "中村健太郎氏は、政府の対応に「強い懸念」を表明した。"
+    r = by_quote(extract(text), "強い懸念")
+    assert r.kind == "partial" and r.speaker.name == "中村健太郎"
+
+
+def test_fragment_with_its_own_subject_outside_is_partial(extract):
+    text = "木村直樹教授は、経済が「すでに底を打った」と指摘した。"
+    r = by_quote(extract(text), "すでに底を打った")
+    assert r.kind == "partial" and r.speaker.name == "木村直樹"
+
+
+@pytest.mark.parametrize("text", [
+    "同社は新製品「スーパーボックス」を来月発売する。",
+    "「働き方改革」という言葉が広まった。",
+    "作家は「海の記憶」と題する小説を出版した。",
+    "市内では「再開発」が進んでいる。",
+])
+def test_names_titles_and_terms_are_not_quotes(extract, text):
+    assert [r for r in extract(text) if r.kind != "indirect"] == []
+
+
+def test_headline_form(extract):
+    text = "ゼレンスキー大統領 “支援に心から感謝する”\n本文が続く。"
+    r = by_quote(extract(text), "支援に心から感謝する")
+    assert r.kind == "direct" and r.evidence == "headline"
+    assert r.speaker.name == "ウォロディミル・ゼレンスキー"
+
+
+def test_anaphor_doushi_resolves_to_previous_person(extract):
+    text = "ゼレンスキー大統領は欧州を訪問した。同氏は「支援の継続を求める」と述べた。"
+    r = by_quote(extract(text), "支援の継続を求める")
+    assert r.speaker.name == "ウォロディミル・ゼレンスキー" and r.speaker.mention == "同氏"
+    assert r.evidence == "coreference"
+
+
+def test_pronoun_kare(extract):
+    text = "森田悟氏は会場に到着した。彼は「準備は万全だ」と記した。"
+    r = by_quote(extract(text), "準備は万全だ")
+    assert r.speaker.name == "森田悟" and r.cue == "記す"
+
+
+def test_short_name_gets_the_fullest_name(extract):
+    text = ("マリア・ペトロワ氏はインタビューに応じた。\n"
+            "ペトロワ氏は「交渉は続く」と語った。")
+    r = by_quote(extract(text), "交渉は続く")
+    assert r.speaker.name == "マリア・ペトロワ"
+
+
+def test_organisation_as_speaker(extract):
+    text = "朝鮮中央通信は「新たな段階に入った」と伝えた。"
+    r = by_quote(extract(text), "新たな段階に入った")
+    assert r.speaker.name == "朝鮮中央通信" and r.speaker.kind == "org"
+
+
+def test_title_resolved_by_document_date(extract):
+    text = "官房長官は記者会見で「状況を注視している」と述べた。"
+    assert by_quote(extract(text, date(2024, 6, 19)), "状況を注視している").speaker.name == "林芳正"
+    assert by_quote(extract(text, date(2026, 3, 1)), "状況を注視している").speaker.name == "木原稔"
+
+
+def test_same_surname_never_merges(extract):
+    text = "林報道官は「内政干渉に反対する」と述べた。"
+    r = by_quote(extract(text, date(2024, 6, 19)), "内政干渉に反対する")
+    assert r.speaker.name != "林芳正"
+
+
+def test_unknown_person_is_kept_as_themselves(extract):
+    text = "小野寺和彦教授は「制度の見直しが必要だ」と述べた。"
+    r = by_quote(extract(text), "制度の見直しが必要だ")
+    assert r.speaker.name == "小野寺和彦" and r.speaker.qid is None
+
+
+def test_passive_without_agent_has_no_speaker(extract):
+    text = "壁には「立ち入り禁止」と書かれていた。"
+    assert [r for r in extract(text) if r.quote == "立ち入り禁止"] == []
+
+
+def test_quote_spanning_sentences_keeps_its_speaker(extract):
+    text = "大野真一教授は「第一に財源だ。第二に人材だ。第三に時間だ」と述べた。"
+    r = by_quote(extract(text), "第一に財源だ。第二に人材だ。第三に時間だ")
+    assert r.speaker.name == "大野真一" and r.kind == "direct"
+
+
+def test_indirect_speech_with_content_noun(extract):
+    text = "田中太郎知事は、来年度から新制度を導入する考えを示した。"
+    r = one(extract(text), kind="indirect")
+    assert r.quote == "来年度から新制度を導入する" and r.speaker.name == "田中太郎"
+
+
+def test_indirect_source_phrase(extract):
+    text = "警察によると、男は容疑を認めているという。"
+    r = one(extract(text), kind="indirect")
+    assert r.quote == "男は容疑を認めている" and r.speaker.name == "警察" and r.cue == "によると"
+
+
+def test_never_raises_on_odd_input(extract):
+    for text in ["", "「", "」」「『", "“" * 50, "あ" * 5000, "「" + "い。" * 300, "\n\n\n", "｢半角｣と述べた"]:
+        for r in extract(text):
+            assert text[r.start:r.end] == r.quote
