@@ -152,3 +152,70 @@ def test_never_raises_on_odd_input(extract):
     for text in ["", "「", "」」「『", "“" * 50, "あ" * 5000, "「" + "い。" * 300, "\n\n\n", "｢半角｣と述べた"]:
         for r in extract(text):
             assert text[r.start:r.end] == r.quote
+
+
+def test_a_clause_subject_before_the_quote_is_not_the_speaker(extract):
+    text = "石田浩二議員は会見で、野党も改革に賛成していると指摘したうえで「成立を急ぐ」と強調した。"
+    r = by_quote(extract(text), "成立を急ぐ")
+    assert r.speaker.name == "石田浩二"
+
+
+def test_statement_anaphor_points_to_the_last_speaker(extract):
+    text = ("防衛省は、新たな訓練を始めたと発表した。\n"
+            "それによりますと、部隊は「即応態勢を強化した」としています。")
+    r = by_quote(extract(text), "即応態勢を強化した")
+    assert r.speaker.name == "防衛省"
+
+
+def test_generic_medium_refers_to_the_named_one(extract):
+    text = ("朝鮮中央テレビは式典の映像を放送した。\n"
+            "国営テレビは、演説について「歴史的な一歩だ」と強調した。")
+    r = by_quote(extract(text), "歴史的な一歩だ")
+    assert r.speaker.name == "朝鮮中央テレビ"
+
+
+def test_noun_introduced_quote_takes_the_last_named_person(extract):
+    text = ("新聞には、ゼレンスキー大統領の寄稿文が掲載された。"
+            "寄稿文の内容「私たちは最後まで戦い抜く決意を持っている」。")
+    r = by_quote(extract(text), "私たちは最後まで戦い抜く決意を持っている")
+    assert r.speaker.name == "ウォロディミル・ゼレンスキー" and r.cue is None
+
+
+def test_source_phrase_is_not_carried_to_a_dropped_subject(extract):
+    text = ("ゼレンスキー大統領は、首都で演説した。「国民は団結している」と述べた。\n"
+            "地元メディアによると、会場には多くの市民が集まった。\n"
+            "また「支援国に感謝したい」と述べた。")
+    r = by_quote(extract(text), "支援国に感謝したい")
+    assert r.speaker.name == "ウォロディミル・ゼレンスキー"
+
+
+def test_bare_surname_introduced_earlier_counts_as_a_speaker(extract):
+    text = ("経済学者のアンナ・コワルスカ氏が会見を開いた。\n"
+            "コワルスカは、景気の見通しについて問われ、「回復は遅れる」と答えた。")
+    r = by_quote(extract(text), "回復は遅れる")
+    assert r.speaker.name == "アンナ・コワルスカ"
+
+
+def test_a_title_line_is_not_a_headline_quote(extract):
+    text = "大統領の論文「平和への道 全文\n本文が続く。"
+    assert [r for r in extract(text) if r.kind != "indirect"] == []
+
+
+def test_quote_in_a_source_phrase_sentence_belongs_to_the_source(extract):
+    text = "気象庁によると、今後も「警戒を続けてほしい」としている。"
+    r = by_quote(extract(text), "警戒を続けてほしい")
+    assert r.speaker.name == "気象庁" and r.evidence == "source-phrase"
+
+
+def test_announcement_noun_takes_the_last_statement_maker(extract):
+    text = ("防衛省は、演習を終えたと発表した。\n"
+            "山本隊長は会場を後にした。\n"
+            "発表では「所期の目的を達成した」と強調している。")
+    r = by_quote(extract(text), "所期の目的を達成した")
+    assert r.speaker.name == "防衛省" and r.evidence == "noun-introduced"
+
+
+def test_topic_of_the_previous_sentence_is_carried(extract):
+    text = "ゼレンスキー大統領は、首都で演説した。「国民は団結している」と述べた。"
+    r = by_quote(extract(text), "国民は団結している")
+    assert r.speaker.name == "ウォロディミル・ゼレンスキー" and r.evidence == "carried-subject"

@@ -92,6 +92,12 @@ def _cue_of(tok) -> Optional[tuple[str, float, str]]:
             c = cues.lookup(f"{ch.lemma_}を{lemma}")
             if c:
                 return c.lemma, c.weight, c.cls
+    # 明らかにする, 明言する split over tokens: 明らか(に) + する
+    if lemma == "する" and tok.i >= 2:
+        doc = tok.doc
+        c = cues.lookup(doc[tok.i - 2].text + doc[tok.i - 1].text + "する")
+        if c:
+            return c.lemma, c.weight, c.cls
     # サ変 nouns parse as VERB with する as aux: 強調(する)
     c = cues.lookup(lemma + "する") if tok.tag_.startswith("名詞") else None
     c = c or cues.lookup(lemma)
@@ -171,7 +177,11 @@ def agentive(sent: "Sent", tok) -> bool:
     if tok.pos_ == "PRON":
         return tok.lemma_ in ("彼", "彼女", "彼ら", "私", "我々")
     m = noun_phrase(sent, tok)
-    return bool(m and (m.person_name or AGENT_SUFFIX.search(m.text)))
+    if m is None:
+        return False
+    # a name the document already introduced (アスモロフ after コンスタンチン・アスモロフ氏)
+    known = getattr(sent, "known_names", ())
+    return bool(m.person_name or AGENT_SUFFIX.search(m.text) or any(m.text.endswith(k) for k in known))
 
 
 def find_subject(sent: Sent, verb, quote: Optional[Bracket] = None) -> tuple[Optional[Mention], int]:
@@ -272,10 +282,10 @@ def _analyse(sent: Sent, b: Bracket) -> Candidate:
     lead = text[line_start:b.open]
 
     # Headline: 林官房長官 “…” / 中国「…」 alone on its line.
-    if not rest_of_line and 0 < len(lead.strip()) <= 20 and not re.search(r"[。、]", lead):
+    if not rest_of_line and not b.unclosed and 0 < len(lead.strip()) <= 20 and not re.search(r"[。、]", lead):
         mtoks = [t for t in sent.doc if line_start <= sent.starts[t.i] < b.open and not t.is_space]
         mtoks = [t for t in mtoks if t.pos_ != "PUNCT" or t.text in "・"]
-        if mtoks and mtoks[-1].pos_ in ("NOUN", "PROPN"):
+        if mtoks and mtoks[-1].pos_ in ("NOUN", "PROPN") and agentive(sent, mtoks[-1]):
             s, e, t_ = sent.span_text(mtoks)
             m = noun_phrase(sent, mtoks[-1]) or Mention(s, e, t_, mtoks[-1].lemma_, None)
             return cand("direct", None, Mention(s, e, t_.strip(), m.head, m.person_name), "headline", 0.8)
@@ -292,12 +302,16 @@ def _analyse(sent: Sent, b: Bracket) -> Candidate:
                         0.85 if mention else 0.7, carry=mention is None)
         cue = _cue_of(gov) if gov is not None else None
         if cue is None and gov is not None:
-            # 「…」と、ロシアの国家元首は語った: and 「…」と述べたのに対し — climb one step
-            for anc in (gov.head,):
-                if anc.i != gov.i:
-                    c2 = _cue_of(anc)
-                    if c2 and c2[2] != "light":
-                        gov, cue = anc, c2
+            # the parser sometimes hangs the quote on a noun of the speaker's phrase: climb a little
+            anc = gov
+            for _ in range(3):
+                if anc.head.i == anc.i:
+                    break
+                anc = anc.head
+                c2 = _cue_of(anc)
+                if c2 and c2[2] != "light":
+                    gov, cue = anc, c2
+                    break
         if cue is None or cue[2] in ("light",):
             return cand("not_quote", evidence="no-cue")
         lemma, weight, cls = cue
@@ -312,6 +326,11 @@ def _analyse(sent: Sent, b: Bracket) -> Candidate:
         kind = "partial" if fragment else "direct"
         if cls == "name" and inner_len <= 20:
             kind = "partial"
+        if mention is None and SPEECH_NOUN_BEFORE.search(before):
+            # 発表では「…」と強調した: the announcement's author, i.e. who last made a statement
+            c = cand(kind, lemma, None, "noun-introduced", weight * 0.8, carry=True)
+            c.extra["by"] = "statement"
+            return c
         if mention is not None:
             if hops >= 3:
                 return cand(kind, lemma, mention, "sentence-topic", weight * 0.8)
@@ -329,9 +348,14 @@ def _analyse(sent: Sent, b: Bracket) -> Candidate:
                 break
             if mention is not None:
                 return cand("partial", c[0], mention, "dependency-subject", c[1] * 0.85)
+            mention = fallback_subject(sent, b)
+            if mention is not None:
+                return cand("partial", c[0], mention, "sentence-topic", c[1] * 0.75)
             return cand("partial", c[0], None, "carried-subject", c[1] * 0.7, carry=True)
-        if node.head.i == node.i or node.dep_ == "advcl":
-            break  # a fragment of reported speech sits in the cue's complement, not an adverbial clause
+        if node.head.i == node.i:
+            break
+        if any(ch.dep_ == "case" and ch.lemma_ == "と" for ch in node.children) and node.head.lemma_ == "する":
+            break  # …としたうえで: a clause framed by a light verb, not the cue's own words
         node = node.head
         steps += 1
 

@@ -41,6 +41,12 @@ def katakana_name(surface: str) -> Optional[str]:
     return m.group(1) if m else None
 
 
+# A reference to a statement rather than a person: それによりますと, 発表では「…」.
+STATEMENT_ANAPHOR = re.compile(r"^(?:それ|これ|発表|声明|談話|同発表|同声明)$")
+# A generic description of a medium or body already named: 国営テレビ → 朝鮮中央テレビ.
+GENERIC_ORG = re.compile(r"^(?:国営|同|その|現地の?|当の?)(テレビ|通信|新聞|メディア|放送|紙|省|政府)$")
+
+
 @dataclass
 class Entity:
     pos: int
@@ -60,12 +66,15 @@ def nfkc(s: str) -> str:
 class Discourse:
     """What the reader knows so far in one document."""
 
-    def __init__(self, registry, doc_date: Optional[date]):
+    def __init__(self, registry, doc_date: Optional[date], text: str = ""):
         self.registry = registry
+        self.text = text
         self.date = doc_date
         self.entities: list[Entity] = []
         self.last_speaker: Optional[tuple[int, Speaker]] = None
         self.full_names: list[str] = []  # names with a given name, for short-name lookup
+        self.last_topic: Optional[tuple[int, Speaker]] = None
+        self._resolved: dict[tuple[int, int], tuple[Speaker, str, float]] = {}
 
     # -- observing ---------------------------------------------------------------------
     def observe(self, pos: int, surface: str, person_name: Optional[str], context: str = "") -> Optional[Entity]:
@@ -87,7 +96,16 @@ class Discourse:
 
     # -- resolving -----------------------------------------------------------------------
     def resolve(self, m: Mention) -> tuple[Speaker, str, float]:
-        """(speaker, evidence, factor): factor scales the rule's confidence."""
+        """(speaker, evidence, factor): factor scales the rule's confidence.
+
+        One mention is one speaker: a phrase that governs two statements is resolved once.
+        """
+        key = (m.start, m.end)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(m)
+        return self._resolved[key]
+
+    def _resolve(self, m: Mention) -> tuple[Speaker, str, float]:
         text = nfkc(m.text).strip()
         core = re.sub(r"^(?:この|その)", "", text)
         if ANAPHORA.match(core) or core.startswith("同") and len(core) <= 5:
@@ -95,6 +113,15 @@ class Discourse:
             if ent:
                 return self._speaker(ent, m.text), "coreference", 0.9
             return Speaker(None, m.text, None, None), "coreference-unresolved", 0.3
+        if STATEMENT_ANAPHOR.match(core) and self.last_speaker and self.last_speaker[0] < m.start:
+            # それによりますと / 発表では: the statement just reported, so its speaker
+            sp = self.last_speaker[1]
+            return Speaker(sp.name, m.text, sp.kind, sp.title, sp.qid), "coreference", 0.8
+        gm = GENERIC_ORG.match(core)
+        if gm:
+            ent = self._org_with_head(gm.group(1), m.start)
+            if ent:
+                return self._speaker(ent, m.text), "coreference", 0.8
         rb = ROLE_BARE.match(core)
         if rb:
             ent = self._role_antecedent(rb.group(1), m.start)
@@ -105,12 +132,29 @@ class Discourse:
             return sp, "registry" if sp.qid or self._in_registry(sp.name) else "name", 1.0
         return Speaker(text, m.text, self._kind(text), None), "description", 0.9
 
-    def carry(self, pos: int) -> Optional[Speaker]:
-        """The speaker a dropped subject refers to: the last one who spoke, or the last named."""
-        cands = []
+    def known_surnames(self) -> tuple[str, ...]:
+        """Last parts of the foreign names seen so far: a bare アスモロフ is a person."""
+        out = []
+        for full in self.full_names:
+            last = re.split(r"[・=＝]", full)[-1]
+            if len(last) >= 2:
+                out.append(last)
+        return tuple(out)
+
+    def topic(self, pos: int, ent: Entity) -> None:
+        """A named person or organisation marked with は: the sentence is about them."""
+        if ent.named:
+            self.last_topic = (pos, self._speaker(ent, ent.mention))
+
+    def last_statement(self, pos: int) -> Optional[Speaker]:
         if self.last_speaker and self.last_speaker[0] < pos:
-            cands.append(self.last_speaker)
-        return cands[-1][1] if cands else None
+            return self.last_speaker[1]
+        return None
+
+    def carry(self, pos: int) -> Optional[Speaker]:
+        """The speaker a dropped subject refers to: whoever spoke last or was last the topic."""
+        cands = [c for c in (self.last_speaker, self.last_topic) if c is not None and c[0] < pos]
+        return max(cands, key=lambda c: c[0])[1] if cands else None
 
     def last_named(self, pos: int, kinds=("person",)) -> Optional[Speaker]:
         for ent in reversed(self.entities):
@@ -143,6 +187,12 @@ class Discourse:
                 return ent
         return None
 
+    def _org_with_head(self, head: str, pos: int) -> Optional[Entity]:
+        for ent in reversed(self.entities):
+            if ent.pos < pos and ent.kind == "org" and ent.name.endswith(head):
+                return ent
+        return None
+
     def _role_antecedent(self, role: str, pos: int) -> Optional[Entity]:
         recent = [e for e in reversed(self.entities) if e.pos < pos and e.kind == "person" and e.named]
         for ent in recent[:12]:
@@ -168,6 +218,10 @@ class Discourse:
             if res is not None and getattr(res, "ambiguous_candidates", None):
                 seen = {e.name for e in self.entities}
                 pick = [c for c in res.ambiguous_candidates if getattr(c, "name", c) in seen]
+                if not pick and self.text:
+                    # a headline before the body: the candidate the document names later
+                    pick = [c for c in res.ambiguous_candidates
+                            if any(a in self.text for a in (c.name, *c.aliases) if len(a) >= 3)]
                 if len(pick) == 1:
                     p = reg.get(getattr(pick[0], "name", pick[0]))
                     if p is not None:
@@ -179,6 +233,9 @@ class Discourse:
                     res = reg.resolve_mention(surface[i:], self.date)
                     if res is not None and getattr(res, "person", None) is not None and res.person.kind == "org":
                         return Speaker(res.person.name, surface, "org", None, res.person.qid), True
+        bare = HONORIFIC.sub("", surface)
+        if not person_name and bare in self.known_surnames():
+            person_name = bare  # コワルスカ after アンナ・コワルスカ氏
         if person_name:
             name = nfkc(person_name)
             full = self._fullest(name)

@@ -11,7 +11,8 @@ from datetime import date
 from typing import Iterable, Optional
 
 from . import cues
-from .attribution import Candidate, Sent, analyse_brackets
+from .attribution import (Candidate, Sent, _cue_of, _in_any_bracket, agentive, analyse_brackets, find_subject,
+                          noun_phrase)
 from .brackets import find_brackets
 from .coref import ORG, PERSON_HINT, Discourse, katakana_name
 from .dates import document_date
@@ -20,6 +21,9 @@ from .records import Quote, Speaker
 from .segment import parse_unit, split_sentences
 
 EXTRACTOR_VERSION = "1"
+# Nouns that run into a following name when a sentence starts with them (その後金委員長は).
+LEADING_NOISE = {"後", "際", "中", "間", "前", "今回", "今後", "同日", "当日", "一方", "特に", "事実", "今日",
+                 "きょう", "昨日", "あす", "明日", "今年", "昨年", "去年", "今月", "先月", "来月"}
 
 
 @dataclass(frozen=True)
@@ -77,40 +81,81 @@ def extract_many(items: Iterable[tuple[str, str, Optional[date]]], nlp=None, *, 
 
 
 def _attribute(doc_name, text, d, brackets, plan, parsed, toked, registry, options) -> list[Quote]:
-    disc = Discourse(registry, d)
+    disc = Discourse(registry, d, text)
     out: list[Quote] = []
     for how, s, unit, k in plan:
         if how == "tok":
-            _observe_tokens(disc, text, s.start, toked[k], offset_map=None)
+            _observe_tokens(disc, text, s.start, toked[k], offset_map=None, brackets=brackets)
             continue
         sdoc = parsed[k]
         sent = Sent(unit, sdoc, text)
-        _observe_tokens(disc, text, s.start, sdoc, offset_map=sent)
+        _observe_tokens(disc, text, s.start, sdoc, offset_map=sent, brackets=brackets)
+        sent.known_names = disc.known_surnames()
         sb = [b for b in brackets if s.start <= b.open < s.end]
         cands = analyse_brackets(sent, sb)
         used = set()
         for c in cands:
             if c.kind != "not_quote" and c.bracket is not None:
                 used.update(_governors(sent, c))
-        if options.indirect:
-            cands += find_indirect(sent, used)
+        # reported speech always feeds the discourse (who spoke last), even when not emitted
+        cands += find_indirect(sent, used)
         cands.sort(key=lambda c: (c.start, c.end))
         sentence_text = text[s.start:s.end]
+        source = None  # Xによると governs the whole sentence: its unattributed quotes are X's
         for c in cands:
             if c.kind == "not_quote" or c.end > len(text) or c.start >= c.end:
                 continue
-            speaker, evidence, conf = _speaker_for(disc, c)
+            if c.needs_carry and source is not None:
+                speaker, evidence, conf = source, "source-phrase", c.weight
+            else:
+                speaker, evidence, conf = _speaker_for(disc, c)
+            if c.evidence == "source-phrase" and speaker is not None and speaker.name:
+                source = speaker
             if speaker is None:
                 speaker = Speaker()
                 conf = min(conf, 0.3)
             conf = round(max(0.0, min(1.0, conf)), 3)
-            if conf < options.min_confidence:
+            if speaker.name and c.evidence != "source-phrase":
+                # …によると reports facts; a following dropped subject means a speaker, not the source
+                disc.said(c.start, speaker)
+            if conf < options.min_confidence or (c.kind == "indirect" and not options.indirect):
                 continue
             out.append(Quote(doc_name, c.start, c.end, text[c.start:c.end], c.kind, speaker, c.cue,
                              sentence_text, conf, evidence))
-            if speaker.name:
-                disc.said(c.start, speaker)
+        if cands:
+            _track_topic(disc, sent, s.end)
     return out
+
+
+def _has_case(tok, particle: str) -> bool:
+    return any(ch.dep_ == "case" and ch.lemma_ == particle for ch in tok.children)
+
+
+def _track_topic(disc: Discourse, sent: Sent, end: int) -> None:
+    """A statement sentence's main speaker is who a following dropped subject means.
+
+    林剣報道官は…中国側は「…」と明らかにした。そのうえで「…」と述べ → 林剣, not 中国側.
+    """
+    roots = [t for t in sent.doc if t.head.i == t.i]
+    if not roots:
+        return
+    root = roots[-1]
+    cue = _cue_of(root)
+    if not cue or cue[2] not in ("say", "write", "report"):
+        return
+    mention, _ = find_subject(sent, root)
+    if mention is None:
+        # the parser hung the topic on an earlier clause (…としたうえで): the first は-topic
+        for t in sent.doc:
+            if (t.pos_ in ("NOUN", "PROPN") and t.head.pos_ == "VERB" and _has_case(t, "は")
+                    and not _in_any_bracket(sent, t) and agentive(sent, t)):
+                mention = noun_phrase(sent, t)
+                break
+    if mention is None:
+        return
+    sp, ev, _ = disc.resolve(mention)
+    if sp.name and ev in ("registry", "name", "coreference"):
+        disc.said(end - 1, sp)
 
 
 def _governors(sent: Sent, c: Candidate) -> set[int]:
@@ -135,8 +180,12 @@ def _speaker_for(disc: Discourse, c: Candidate):
         if ev == "description":
             factor = 0.85
         return sp, evidence, c.weight * factor
-    if c.evidence in ("noun-introduced",):
-        sp = disc.carry(c.start) or disc.last_named(c.start, ("person", "org"))
+    if c.evidence == "noun-introduced" and c.extra.get("by") == "statement":
+        sp = disc.last_statement(c.start) or disc.carry(c.start)
+        return sp, c.evidence, c.weight * (1.0 if sp else 0.3)
+    if c.evidence == "noun-introduced":
+        # 寄稿文の内容「…」: the statement of whoever was last named (プーチン大統領の寄稿文)
+        sp = disc.last_named(c.start, ("person",)) or disc.carry(c.start)
         return sp, c.evidence, c.weight * (0.9 if sp else 0.3)
     if c.needs_carry:
         sp = disc.carry(c.start)
@@ -144,7 +193,7 @@ def _speaker_for(disc: Discourse, c: Candidate):
     return None, c.evidence, c.weight
 
 
-def _observe_tokens(disc: Discourse, text: str, sent_start: int, doc, offset_map) -> None:
+def _observe_tokens(disc: Discourse, text: str, sent_start: int, doc, offset_map, brackets=()) -> None:
     """Feed coreference with every name-like noun run of a sentence."""
     if offset_map is not None:
         starts, ends = offset_map.starts, offset_map.ends
@@ -161,6 +210,9 @@ def _observe_tokens(disc: Discourse, text: str, sent_start: int, doc, offset_map
         toks = list(run)
         while toks and toks[-1].text in "・=＝":
             toks.pop()
+        # その後|金委員長: drop leading common nouns that are not part of a name or title
+        while len(toks) > 1 and toks[0].lemma_ in LEADING_NOISE:
+            toks.pop(0)
         while toks and toks[0].text in "・=＝":
             toks.pop(0)
         if not toks:
@@ -178,7 +230,13 @@ def _observe_tokens(disc: Discourse, text: str, sent_start: int, doc, offset_map
             kn = katakana_name(surface)
             if kn and person in kn:
                 person = kn  # マリア(人名)・ペトロワ(unknown) is one name
-        disc.observe(s, surface, person, text[sent_start:s])
+        ent = disc.observe(s, surface, person, text[sent_start:s])
+        nxt = toks[-1].i + 1
+        if ent is not None and nxt < len(doc) and doc[nxt].text == "は" and not inside(s):
+            disc.topic(s, ent)
+
+    def inside(pos: int) -> bool:
+        return any(b.start <= pos < b.end for b in brackets)
 
     for t in doc:
         if t.pos_ in ("NOUN", "PROPN") or (run and t.text in "・=＝") or t.tag_.startswith("接尾辞-名詞"):
