@@ -118,7 +118,16 @@ def noun_phrase(sent: Sent, head, exclude: Optional[Bracket] = None) -> Optional
         for ch in t.children:
             if ch.i > head.i and ch.dep_ != "compound" and not (ch.dep_ == "case" and ch.lemma_ == "の"):
                 continue
-            adjacent_noun = ch.pos_ in ("PROPN", "NOUN") and ch.i < head.i
+            # a noun the parser mislabelled (ウシャコフ/ADJ/acl) still belongs to the phrase
+            adjacent_noun = (ch.pos_ in ("PROPN", "NOUN") or ch.tag_.startswith("名詞")) and ch.i < head.i
+            # 米国と韓国の当局者: a conjoined noun inside the phrase
+            conj_noun = ch.dep_ in ("nmod", "conj") and ch.i < head.i and any(
+                g.dep_ == "case" and g.lemma_ == "と" for g in ch.children)
+            if conj_noun:
+                keep.add(ch.i)
+                keep.update(g.i for g in ch.children if g.dep_ == "case")
+                add(ch)
+                continue
             if (ch.dep_ in NP_DEPS or adjacent_noun) and (exclude is None or not _inside(exclude, sent, ch)):
                 if ch.dep_ == "punct" and ch.text not in "・=＝":
                     continue
@@ -267,13 +276,22 @@ def _analyse(sent: Sent, b: Bracket) -> Candidate:
     gov = None
     if qhead is not None and qhead.head.i != qhead.i and not _inside(b, sent, qhead.head):
         gov = qhead.head
-    # a fragment: some word outside the brackets is an argument of a word inside them
-    fragment = any(
-        t.dep_ in ("nsubj", "obj", "obl", "nmod") and not _inside(b, sent, t)
+    # a fragment: a core argument outside the brackets (ロシアが「…」, 訪問は「…」) belongs to
+    # a predicate inside them, so the brackets hold only part of the clause
+    frag_args = [
+        t for t in sent.doc
+        if t.dep_ in ("nsubj", "obj", "csubj") and sent.starts[t.i] < b.open
         and b.start <= sent.starts[t.head.i] < b.end and t.pos_ in ("NOUN", "PROPN", "PRON")
-        and sent.starts[t.i] < b.open
-        for t in sent.doc
-    )
+        and not _in_any_bracket(sent, t)
+    ]
+
+    def is_fragment(mention: Optional[Mention]) -> bool:
+        for t in frag_args:
+            if mention is not None and mention.start <= sent.starts[t.i] < mention.end:
+                continue  # the speaker, hung inside by the parser: not part of the words
+            if not agentive(sent, t) or mention is not None:
+                return True
+        return False
 
     line_start = text.rfind("\n", 0, b.open) + 1
     line_end = text.find("\n", b.outer_end)
@@ -297,7 +315,7 @@ def _analyse(sent: Sent, b: Bracket) -> Candidate:
                 verb = verb.head
             target = verb if verb is not None else qhead
             mention, hops = find_subject(sent, target, b) if target is not None else (None, 0)
-            kind = "partial" if fragment else "direct"
+            kind = "partial" if is_fragment(mention) else "direct"
             return cand(kind, "する", mention, "dependency-subject" if mention else "carried-subject",
                         0.85 if mention else 0.7, carry=mention is None)
         cue = _cue_of(gov) if gov is not None else None
@@ -323,7 +341,7 @@ def _analyse(sent: Sent, b: Bracket) -> Candidate:
             hops = 3 if mention is not None else hops
         if cls == "think" and mention is None:
             return cand("not_quote", lemma, evidence="no-cue")
-        kind = "partial" if fragment else "direct"
+        kind = "partial" if is_fragment(mention) else "direct"
         if cls == "name" and inner_len <= 20:
             kind = "partial"
         if mention is None and SPEECH_NOUN_BEFORE.search(before):

@@ -151,9 +151,16 @@ class Discourse:
             return self.last_speaker[1]
         return None
 
-    def carry(self, pos: int) -> Optional[Speaker]:
-        """The speaker a dropped subject refers to: whoever spoke last or was last the topic."""
-        cands = [c for c in (self.last_speaker, self.last_topic) if c is not None and c[0] < pos]
+    def carry(self, pos: int, sentence_start: Optional[int] = None) -> Optional[Speaker]:
+        """The speaker a dropped subject refers to: whoever spoke last or was last the topic.
+
+        A topic counts only from an earlier sentence: inside this one it is the topic of the
+        reported words (キム総書記は…としている), not their source.
+        """
+        bound = pos if sentence_start is None else sentence_start
+        cands = [c for c in (self.last_speaker,) if c is not None and c[0] < pos]
+        if self.last_topic is not None and self.last_topic[0] < bound:
+            cands.append(self.last_topic)
         return max(cands, key=lambda c: c[0])[1] if cands else None
 
     def last_named(self, pos: int, kinds=("person",)) -> Optional[Speaker]:

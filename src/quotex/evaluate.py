@@ -102,6 +102,8 @@ def score_brackets(gold: list[dict], preds: list[Quote]) -> Score:
                 continue
             sc.matched += 1
             sc.kind_correct += p.kind == g["kind"]
+            if p.kind != g["kind"]:
+                sc.errors.append(("wrong-kind", doc, p.start, p.quote, p.kind, g["kind"]))
             if _speaker_ok(p, g):
                 sc.correct += 1
             else:

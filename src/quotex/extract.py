@@ -11,7 +11,7 @@ from datetime import date
 from typing import Iterable, Optional
 
 from . import cues
-from .attribution import (Candidate, Sent, _cue_of, _in_any_bracket, agentive, analyse_brackets, find_subject,
+from .attribution import (QUOTATIVE, Candidate, Sent, _cue_of, _in_any_bracket, agentive, analyse_brackets, find_subject,
                           noun_phrase)
 from .brackets import find_brackets
 from .coref import ORG, PERSON_HINT, Discourse, katakana_name
@@ -94,11 +94,13 @@ def _attribute(doc_name, text, d, brackets, plan, parsed, toked, registry, optio
         sb = [b for b in brackets if s.start <= b.open < s.end]
         cands = analyse_brackets(sent, sb)
         used = set()
-        for c in cands:
-            if c.kind != "not_quote" and c.bracket is not None:
-                used.update(_governors(sent, c))
+        # brackets that are whole statements (「…」と述べ): their verb reports nothing else
+        framed = [c for c in cands if c.kind != "not_quote" and c.bracket is not None and c.cue is not None
+                  and QUOTATIVE.match(text[c.bracket.outer_end:c.bracket.outer_end + 8])]
+        for c in framed:
+            used.update(_governors(sent, c))
         # reported speech always feeds the discourse (who spoke last), even when not emitted
-        cands += find_indirect(sent, used)
+        cands += find_indirect(sent, used, [c.bracket for c in framed])
         cands.sort(key=lambda c: (c.start, c.end))
         sentence_text = text[s.start:s.end]
         source = None  # Xによると governs the whole sentence: its unattributed quotes are X's
@@ -108,7 +110,7 @@ def _attribute(doc_name, text, d, brackets, plan, parsed, toked, registry, optio
             if c.needs_carry and source is not None:
                 speaker, evidence, conf = source, "source-phrase", c.weight
             else:
-                speaker, evidence, conf = _speaker_for(disc, c)
+                speaker, evidence, conf = _speaker_for(disc, c, s.start)
             if c.evidence == "source-phrase" and speaker is not None and speaker.name:
                 source = speaker
             if speaker is None:
@@ -159,21 +161,16 @@ def _track_topic(disc: Discourse, sent: Sent, end: int) -> None:
 
 
 def _governors(sent: Sent, c: Candidate) -> set[int]:
-    """Token indices of the verbs a bracket hangs from, so indirect search skips them."""
+    """The verb a direct quote is the complement of: its report is the quote, not another record."""
     b = c.bracket
     out = set()
     for t in sent.doc:
         if b.start <= sent.starts[t.i] < b.end and not (b.start <= sent.starts[t.head.i] < b.end):
-            h = t.head
-            for _ in range(3):
-                out.add(h.i)
-                if h.head.i == h.i:
-                    break
-                h = h.head
+            out.add(t.head.i)
     return out
 
 
-def _speaker_for(disc: Discourse, c: Candidate):
+def _speaker_for(disc: Discourse, c: Candidate, sentence_start: int):
     if c.mention is not None:
         sp, ev, factor = disc.resolve(c.mention)
         evidence = c.evidence if ev in ("registry", "name", "description") else ev
@@ -181,14 +178,14 @@ def _speaker_for(disc: Discourse, c: Candidate):
             factor = 0.85
         return sp, evidence, c.weight * factor
     if c.evidence == "noun-introduced" and c.extra.get("by") == "statement":
-        sp = disc.last_statement(c.start) or disc.carry(c.start)
+        sp = disc.last_statement(c.start) or disc.carry(c.start, sentence_start)
         return sp, c.evidence, c.weight * (1.0 if sp else 0.3)
     if c.evidence == "noun-introduced":
         # 寄稿文の内容「…」: the statement of whoever was last named (プーチン大統領の寄稿文)
-        sp = disc.last_named(c.start, ("person",)) or disc.carry(c.start)
+        sp = disc.last_named(c.start, ("person",)) or disc.carry(c.start, sentence_start)
         return sp, c.evidence, c.weight * (0.9 if sp else 0.3)
     if c.needs_carry:
-        sp = disc.carry(c.start)
+        sp = disc.carry(c.start, sentence_start)
         return sp, "carried-subject" if c.evidence == "dependency-subject" else c.evidence, c.weight
     return None, c.evidence, c.weight
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from .attribution import Candidate, Mention, Sent, _cue_of, find_subject, noun_phrase
+from .attribution import Candidate, Mention, Sent, _cue_of, _in_any_bracket, agentive, find_subject, noun_phrase
 
 # Nouns whose modifying clause is the content of what was said: …進める考えを示した.
 CONTENT_NOUNS = {"考え", "意向", "姿勢", "方針", "見方", "認識", "見通し", "意欲", "決意", "立場", "こと", "期待",
@@ -45,12 +45,52 @@ def _clause_span(sent: Sent, toks, floor: int) -> Optional[tuple[int, int]]:
     return (s, e) if e - s >= 4 else None
 
 
+def _is_quotative_clause(ch) -> bool:
+    return (ch.dep_ in ("ccomp", "advcl", "obl") and ch.pos_ in ("VERB", "ADJ", "AUX", "NOUN")
+            and any(c.dep_ == "case" and c.lemma_ == "と" for c in ch.children))
+
+
+def _quotative_child(v):
+    for ch in v.children:
+        if _is_quotative_clause(ch):
+            return ch
+    return None
+
+
+def _first_topic(sent: Sent, comp) -> Optional[Mention]:
+    """The sentence's first agentive は-topic before the reported clause's head: its speaker."""
+    for t in sent.doc:
+        if sent.starts[t.i] >= sent.starts[comp.i]:
+            break
+        if t.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "case" and c.lemma_ == "は" for c in t.children) \
+                and not _in_any_bracket(sent, t) and agentive(sent, t):
+            return noun_phrase(sent, t)
+    return None
+
+
 def _subtree(tok) -> list:
     return list(tok.subtree)
 
 
-def find_indirect(sent: Sent, used_verbs: set[int]) -> list[Candidate]:
+def _after_direct_quotes(sent: Sent, span: tuple[int, int], direct) -> Optional[tuple[int, int]]:
+    """A reported clause never swallows a direct quote: 「…」と述べ、X → X alone."""
+    s, e = span
+    text = sent.text
+    for b in direct:
+        if s <= b.open and b.end <= e:
+            if e - b.outer_end < 6 or text[b.outer_end:e].lstrip().startswith(("と", "って")) and "、" not in text[b.outer_end:e]:
+                return None  # the clause is the quote and its quotative
+            comma = text.find("、", b.outer_end, e)
+            if comma < 0:
+                return None
+            s = comma + 1
+    return (s, e) if e - s >= 4 else None
+
+
+def find_indirect(sent: Sent, used_verbs: set[int], direct=()) -> list[Candidate]:
+    """Reported clauses in one parsed sentence; direct = the brackets already recorded as direct."""
     out: list[Candidate] = []
+    seen: set[tuple[int, int]] = set()
     doc = sent.doc
     text = sent.text
     # Xによると、CLAUSE。
@@ -78,29 +118,49 @@ def find_indirect(sent: Sent, used_verbs: set[int]) -> list[Candidate]:
         if v.i in used_verbs:
             continue
         cue = _cue_of(v)
+        light = False
         if not cue or cue[2] not in REPORT_CLASSES:
-            continue
+            # …としている / …としたうえで: a light verb that reports, at a clause's end
+            if v.lemma_ == "する" and _quotative_child(v) is not None and (v.head.i == v.i or v.dep_ == "advcl"):
+                cue, light = ("する", 0.6, "light"), True
+            else:
+                continue
         lemma, weight, _ = cue
         comp = None
         for ch in v.children:
-            if ch.dep_ in ("ccomp", "advcl", "obl") and any(c.dep_ == "case" and c.lemma_ == "と" for c in ch.children) \
-                    and ch.pos_ in ("VERB", "ADJ", "AUX", "NOUN"):
-                comp = ("clause", ch)
+            if _is_quotative_clause(ch):
+                comp = ch
             elif ch.dep_ in ("obj", "obl") and ch.lemma_ in CONTENT_NOUNS:
                 acl = [c for c in ch.children if c.dep_ in ("acl", "nmod") and c.i < ch.i]
                 if acl:
-                    comp = ("noun", acl[-1])
+                    comp = acl[-1]
         if comp is None:
             continue
-        mention, hops = find_subject(sent, v)
-        floor = mention.end if mention is not None and mention.end <= sent.starts[comp[1].i] else sent.unit.sentence.start
-        span = _clause_span(sent, _subtree(comp[1]), floor)
+        if light:
+            # …としている reports someone else's account: the topic inside is what it is about
+            mention, ev = None, "carried-subject"
+        else:
+            mention, hops = find_subject(sent, v)
+            ev = "dependency-subject"
+            if mention is None:
+                mention = _first_topic(sent, comp)
+                ev = "sentence-topic"
+        toks = _subtree(comp)
+        floor = sent.unit.sentence.start
+        if mention is not None and mention.start <= sent.starts[comp.i]:
+            floor = max(floor, mention.end)
+        span = _clause_span(sent, toks, floor)
         if span is None:
             continue
-        if any(b.start <= span[0] and span[1] <= b.end for b in sent.unit_brackets):
+        if any(b.open <= span[0] and span[1] <= b.outer_end for b in sent.unit_brackets):
             continue  # the clause is a bracketed quote, already recorded
-        ev = "dependency-subject" if mention else "carried-subject"
-        out.append(Candidate(span[0], span[1], "indirect", lemma, mention, ev,
-                             weight * (0.8 if mention else 0.65), needs_carry=mention is None,
-                             extra={"verb": v.i}))
+        span = _after_direct_quotes(sent, span, direct)
+        if span is None or span in seen:
+            continue
+        seen.add(span)
+        if mention is None:
+            ev = "carried-subject"
+        w = weight * (0.8 if ev == "dependency-subject" else 0.7 if ev == "sentence-topic" else 0.6)
+        out.append(Candidate(span[0], span[1], "indirect", lemma, mention, ev, w * (0.9 if light else 1.0),
+                             needs_carry=mention is None, extra={"verb": v.i}))
     return out
