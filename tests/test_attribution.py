@@ -219,3 +219,29 @@ def test_topic_of_the_previous_sentence_is_carried(extract):
     text = "ゼレンスキー大統領は、首都で演説した。「国民は団結している」と述べた。"
     r = by_quote(extract(text), "国民は団結している")
     assert r.speaker.name == "ウォロディミル・ゼレンスキー" and r.evidence == "carried-subject"
+
+
+def test_indirect_clause_after_a_direct_quote_excludes_the_quote(extract):
+    text = "佐藤花子議員は「改革は急務だ」と述べ、来月にも法案を提出する考えを示した。"
+    recs = extract(text)
+    ind = one(recs, kind="indirect")
+    assert ind.quote.endswith("法案を提出する") and "改革" not in ind.quote and ind.speaker.name == "佐藤花子"
+    assert by_quote(recs, "改革は急務だ").kind == "direct"
+
+
+def test_indirect_that_clause_with_a_partial_quote_inside(extract):
+    text = "木村直樹教授は、経済が「すでに底を打った」と指摘した。"
+    ind = one(extract(text), kind="indirect")
+    assert "「すでに底を打った」" in ind.quote and ind.speaker.name == "木村直樹"
+
+
+def test_trying_is_not_reporting(extract):
+    text = "容疑者は警察の追跡を逃れようとしている。"
+    assert [r for r in extract(text) if r.kind == "indirect"] == []
+
+
+def test_doushi_prefers_the_source_over_a_listed_name(extract):
+    text = ("政府高官のマリア・ペトロワ氏によると、会議にはイワン・ソコロフ外相らが出席する。\n"
+            "同氏は、合意文書に署名する予定だと述べた。")
+    ind = [r for r in extract(text) if r.kind == "indirect" and r.cue == "述べる"]
+    assert ind and ind[0].speaker.name == "マリア・ペトロワ"

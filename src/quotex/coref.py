@@ -47,6 +47,10 @@ STATEMENT_ANAPHOR = re.compile(r"^(?:それ|これ|発表|声明|談話|同発�
 GENERIC_ORG = re.compile(r"^(?:国営|同|その|現地の?|当の?)(テレビ|通信|新聞|メディア|放送|紙|省|政府)$")
 
 
+# How far back (in characters) "who the text is about" still outranks the last name listed.
+SALIENT_SPAN = 250
+
+
 @dataclass
 class Entity:
     pos: int
@@ -74,6 +78,7 @@ class Discourse:
         self.last_speaker: Optional[tuple[int, Speaker]] = None
         self.full_names: list[str] = []  # names with a given name, for short-name lookup
         self.last_topic: Optional[tuple[int, Speaker]] = None
+        self.last_source: Optional[tuple[int, Speaker]] = None
         self._resolved: dict[tuple[int, int], tuple[Speaker, str, float]] = {}
 
     # -- observing ---------------------------------------------------------------------
@@ -178,6 +183,12 @@ class Discourse:
 
     def _antecedent(self, core: str, pos: int) -> Optional[Entity]:
         tail = core[1:] if core.startswith("同") else ""
+        if core in ("同氏", "彼", "彼女") or tail == "氏":
+            # the person the text was just about (who spoke, the topic, a source) outranks
+            # a name merely listed since: …ウシャコフ氏によると、…ラブロフ外相などが同行。同氏は…
+            sal = self._salient_person(pos)
+            if sal is not None:
+                return sal
         want_org = bool(tail) and bool(ORG.search(tail)) and tail not in ("氏",)
         for ent in reversed(self.entities):
             if ent.pos >= pos:
@@ -193,6 +204,22 @@ class Discourse:
             if tail and ((ent.title or "").endswith(tail) or ent.mention.endswith(tail)):
                 return ent
         return None
+
+    def _salient_person(self, pos: int) -> Optional[Entity]:
+        best = None
+        for c in (self.last_speaker, self.last_topic, self.last_source):
+            if c is not None and c[0] < pos and c[1].kind == "person" and c[1].name and pos - c[0] <= SALIENT_SPAN:
+                if best is None or c[0] > best[0]:
+                    best = c
+        if best is None:
+            return None
+        sp = best[1]
+        return Entity(best[0], sp.name, "person", sp.mention or "", sp.title, sp.qid, True)
+
+    def source(self, pos: int, speaker: Speaker) -> None:
+        """Xによると: X is salient for what follows, though not a speaker to carry."""
+        if speaker.name:
+            self.last_source = (pos, speaker)
 
     def _org_with_head(self, head: str, pos: int) -> Optional[Entity]:
         for ent in reversed(self.entities):

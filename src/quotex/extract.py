@@ -95,7 +95,7 @@ def _attribute(doc_name, text, d, brackets, plan, parsed, toked, registry, optio
         cands = analyse_brackets(sent, sb)
         used = set()
         # brackets that are whole statements (「…」と述べ): their verb reports nothing else
-        framed = [c for c in cands if c.kind != "not_quote" and c.bracket is not None and c.cue is not None
+        framed = [c for c in cands if c.kind == "direct" and c.bracket is not None and c.cue is not None
                   and QUOTATIVE.match(text[c.bracket.outer_end:c.bracket.outer_end + 8])]
         for c in framed:
             used.update(_governors(sent, c))
@@ -113,6 +113,7 @@ def _attribute(doc_name, text, d, brackets, plan, parsed, toked, registry, optio
                 speaker, evidence, conf = _speaker_for(disc, c, s.start)
             if c.evidence == "source-phrase" and speaker is not None and speaker.name:
                 source = speaker
+                disc.source(c.start, speaker)
             if speaker is None:
                 speaker = Speaker()
                 conf = min(conf, 0.3)

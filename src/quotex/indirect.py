@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from .attribution import Candidate, Mention, Sent, _cue_of, _in_any_bracket, agentive, find_subject, noun_phrase
+from .brackets import CLOSERS
+from .attribution import (Candidate, Mention, Sent, _cue_of, _in_any_bracket, _is_passive, agentive, find_subject,
+                          noun_phrase)
 
 # Nouns whose modifying clause is the content of what was said: …進める考えを示した.
 CONTENT_NOUNS = {"考え", "意向", "姿勢", "方針", "見方", "認識", "見通し", "意欲", "決意", "立場", "こと", "期待",
@@ -34,6 +36,8 @@ def _clause_span(sent: Sent, toks, floor: int) -> Optional[tuple[int, int]]:
     while run and (run[0].pos_ in ("PUNCT", "ADP", "CCONJ") or run[0].text in "、，"):
         run = run[1:]
     while run and (run[-1].pos_ in ("PUNCT",) or run[-1].text in ("と", "を", "、")):
+        if run[-1].text in CLOSERS and CLOSERS[run[-1].text] in "".join(t.text for t in run[:-1]):
+            break  # keep the closing bracket of a quote inside the clause
         run = run[:-1]
     if not run:
         return None
@@ -59,13 +63,29 @@ def _quotative_child(v):
 
 def _first_topic(sent: Sent, comp) -> Optional[Mention]:
     """The sentence's first agentive は-topic before the reported clause's head: its speaker."""
+    left = min(x.i for x in comp.subtree)
     for t in sent.doc:
         if sent.starts[t.i] >= sent.starts[comp.i]:
             break
-        if t.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "case" and c.lemma_ == "は" for c in t.children) \
-                and not _in_any_bracket(sent, t) and agentive(sent, t):
+        if t.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "case" and c.lemma_ in ("は", "が") for c in t.children) \
+                and not _in_any_bracket(sent, t) and agentive(sent, t) and (t.i < left or _has_topic(t)):
             return noun_phrase(sent, t)
     return None
+
+
+def _has_topic(t) -> bool:
+    return any(c.dep_ == "case" and c.lemma_ == "は" for c in t.children)
+
+
+def _volitional(tok) -> bool:
+    """逃れようとしている is trying, not reporting."""
+    return any(c.dep_ == "aux" and c.lemma_ in ("う", "よう") for c in tok.children) or tok.text.endswith(("よう", "おう"))
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return inter / union if union else 0.0
 
 
 def _subtree(tok) -> list:
@@ -121,7 +141,8 @@ def find_indirect(sent: Sent, used_verbs: set[int], direct=()) -> list[Candidate
         light = False
         if not cue or cue[2] not in REPORT_CLASSES:
             # …としている / …としたうえで: a light verb that reports, at a clause's end
-            if v.lemma_ == "する" and _quotative_child(v) is not None and (v.head.i == v.i or v.dep_ == "advcl"):
+            if (v.lemma_ == "する" and _quotative_child(v) is not None and (v.head.i == v.i or v.dep_ == "advcl")
+                    and not _is_passive(v) and not _volitional(_quotative_child(v))):
                 cue, light = ("する", 0.6, "light"), True
             else:
                 continue
@@ -131,21 +152,26 @@ def find_indirect(sent: Sent, used_verbs: set[int], direct=()) -> list[Candidate
             if _is_quotative_clause(ch):
                 comp = ch
             elif ch.dep_ in ("obj", "obl") and ch.lemma_ in CONTENT_NOUNS:
-                acl = [c for c in ch.children if c.dep_ in ("acl", "nmod") and c.i < ch.i]
+                # …進める考えを示した: the noun's clause, not a mere 北朝鮮の modifier
+                acl = [c for c in ch.children if c.dep_ == "acl" and c.i < ch.i]
                 if acl:
                     comp = acl[-1]
         if comp is None:
             continue
-        if light:
-            # …としている reports someone else's account: the topic inside is what it is about
-            mention, ev = None, "carried-subject"
-        else:
-            mention, hops = find_subject(sent, v)
-            ev = "dependency-subject"
-            if mention is None:
-                mention = _first_topic(sent, comp)
-                ev = "sentence-topic"
         toks = _subtree(comp)
+        # Aて、Bし、Cしたとしている: clauses conjoined before the complement report too
+        for sib in v.children:
+            if sib.dep_ in ("advcl", "conj") and sib.i < comp.i and sib is not comp and light:
+                toks += _subtree(sib)
+        left = min(sent.starts[t.i] for t in toks)
+        mention, hops = find_subject(sent, v)
+        ev = "dependency-subject"
+        if mention is None:
+            mention = _first_topic(sent, comp)
+            ev = "sentence-topic"
+        if light and mention is not None and mention.start >= left:
+            # …キム総書記は…としている: a topic inside the report is what it is about, not its source
+            mention = None
         floor = sent.unit.sentence.start
         if mention is not None and mention.start <= sent.starts[comp.i]:
             floor = max(floor, mention.end)
@@ -155,7 +181,8 @@ def find_indirect(sent: Sent, used_verbs: set[int], direct=()) -> list[Candidate
         if any(b.open <= span[0] and span[1] <= b.outer_end for b in sent.unit_brackets):
             continue  # the clause is a bracketed quote, already recorded
         span = _after_direct_quotes(sent, span, direct)
-        if span is None or span in seen:
+        if span is None or any(_overlap(span, o) > 0.5 for o in seen):
+            # the same report reached from two verbs (…としたうえで…と明らかにした): keep the first
             continue
         seen.add(span)
         if mention is None:
