@@ -245,3 +245,28 @@ def test_doushi_prefers_the_source_over_a_listed_name(extract):
             "同氏は、合意文書に署名する予定だと述べた。")
     ind = [r for r in extract(text) if r.kind == "indirect" and r.cue == "述べる"]
     assert ind and ind[0].speaker.name == "マリア・ペトロワ"
+
+
+def test_quote_alone_then_speaker_in_the_next_sentence(extract):
+    text = "「必ず優勝する」。大谷翔平選手は試合後、力強く語った。"
+    r = by_quote(extract(text), "必ず優勝する")
+    assert r.kind == "direct" and r.speaker.name == "大谷翔平" and r.evidence == "next-sentence"
+
+
+def test_japanese_surname_gets_the_full_name(extract):
+    text = ("経済アナリストの山口真一氏は「円安が続く」と指摘する。\n"
+            "山口氏によると、値上げは年末まで続く見通しだという。")
+    r = one(extract(text), kind="indirect", cue="によると")
+    assert r.speaker.name == "山口真一"
+
+
+def test_company_name_as_subject(extract):
+    text = "トヨタ自動車は、来年3月期の業績予想を上方修正したと発表した。"
+    r = one(extract(text), kind="indirect")
+    assert r.speaker.name == "トヨタ自動車" and r.quote == "来年3月期の業績予想を上方修正した"
+
+
+def test_an_event_noun_is_not_a_speaker(extract):
+    text = "村上一郎委員長は、今回の訪問は「重要な節目」に行われたことを強調した。"
+    r = by_quote(extract(text), "重要な節目")
+    assert r.speaker.name == "村上一郎"

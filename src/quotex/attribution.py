@@ -67,8 +67,10 @@ class Candidate:
 class Sent:
     """A parsed unit with document offsets for its tokens."""
 
-    def __init__(self, unit: ParseUnit, doc, text: str):
+    def __init__(self, unit: ParseUnit, doc, text: str, brackets: list[Bracket] = ()):
         self.unit, self.doc, self.text = unit, doc, text
+        self.unit_brackets = [b for b in brackets if b.depth == 0]
+        self.known_names: tuple[str, ...] = ()
         self.starts = [unit.to_orig(t.idx) for t in doc]
         self.ends = [unit.to_orig(t.idx + len(t.text), end=True) for t in doc]
 
@@ -183,6 +185,9 @@ def agentive(sent: "Sent", tok) -> bool:
     """Could this noun say something? Names, titles, organisations, countries, pronouns."""
     if "人名" in tok.tag_ or "組織名" in tok.tag_ or "地名-国" in tok.tag_:
         return True
+    if (tok.pos_ == "PROPN" and "地名" not in tok.tag_ and tok.dep_ in SUBJECT_DEPS
+            and re.search(r"[ァ-ヴA-Za-zＡ-Ｚ]", tok.text)):
+        return True  # トヨタ自動車は…と発表した: a named subject, whatever Sudachi calls it
     if tok.pos_ == "PRON":
         return tok.lemma_ in ("彼", "彼女", "彼ら", "私", "我々")
     m = noun_phrase(sent, tok)
@@ -237,6 +242,18 @@ def fallback_subject(sent: Sent, b: Bracket) -> Optional[Mention]:
     return noun_phrase(sent, marked[0], b)
 
 
+def sentence_topic(sent: Sent, before: Optional[int] = None) -> Optional[Mention]:
+    """The sentence's first agentive は-topic (before token index `before`), for when the
+    parser hung it somewhere other than on the verb it is the subject of."""
+    for t in sent.doc:
+        if before is not None and t.i >= before:
+            break
+        if (t.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "case" and c.lemma_ == "は" for c in t.children)
+                and not _in_any_bracket(sent, t) and agentive(sent, t)):
+            return noun_phrase(sent, t)
+    return None
+
+
 def _topic(tok) -> bool:
     return any(ch.dep_ == "case" and ch.lemma_ in ("は", "が", "も") for ch in tok.children)
 
@@ -248,7 +265,6 @@ def _in_any_bracket(sent: Sent, tok) -> bool:
 
 def analyse_brackets(sent: Sent, brackets: list[Bracket]) -> list[Candidate]:
     """Classify every outermost bracket of the sentence."""
-    sent.unit_brackets = [b for b in brackets if b.depth == 0]
     out = []
     for b in brackets:
         if b.depth:

@@ -41,6 +41,7 @@ def katakana_name(surface: str) -> Optional[str]:
     return m.group(1) if m else None
 
 
+KANJI_NAME = re.compile(r"^[\u4e00-\u9fff々]+$")
 # A reference to a statement rather than a person: それによりますと, 発表では「…」.
 STATEMENT_ANAPHOR = re.compile(r"^(?:それ|これ|発表|声明|談話|同発表|同声明)$")
 # A generic description of a medium or body already named: 国営テレビ → 朝鮮中央テレビ.
@@ -90,7 +91,8 @@ class Discourse:
             return None
         ent = Entity(pos, sp.name, sp.kind or "person", surface, sp.title, sp.qid, named)
         ent.roles = {r for r in ROLE_NOUNS if r in context}
-        if person_name and "・" in nfkc(person_name) and sp.name not in self.full_names:
+        if person_name and sp.name not in self.full_names and (
+                "・" in nfkc(person_name) or (KANJI_NAME.match(sp.name) and len(sp.name) >= 3)):
             self.full_names.append(sp.name)
         self.entities.append(ent)
         return ent
@@ -279,10 +281,15 @@ class Discourse:
         return None, False
 
     def _fullest(self, name: str) -> str:
+        """A short name to the fullest the document gave: ペトロワ → マリア・ペトロワ (family name
+        last), 山口 → 山口真一 (a Japanese family name first)."""
         key = name.replace("・", "").replace("=", "")
+        kanji = bool(KANJI_NAME.match(key))
         for full in reversed(self.full_names):
             f = full.replace("・", "").replace("=", "")
-            if f != key and f.endswith(key):
+            if f == key:
+                continue
+            if (not kanji and f.endswith(key)) or (kanji and KANJI_NAME.match(f) and f.startswith(key)):
                 return full
         return name
 

@@ -11,8 +11,7 @@ from datetime import date
 from typing import Iterable, Optional
 
 from . import cues
-from .attribution import (QUOTATIVE, Candidate, Sent, _cue_of, _in_any_bracket, agentive, analyse_brackets, find_subject,
-                          noun_phrase)
+from .attribution import QUOTATIVE, Candidate, Sent, _cue_of, analyse_brackets, find_subject, sentence_topic
 from .brackets import find_brackets
 from .coref import ORG, PERSON_HINT, Discourse, katakana_name
 from .dates import document_date
@@ -83,16 +82,29 @@ def extract_many(items: Iterable[tuple[str, str, Optional[date]]], nlp=None, *, 
 def _attribute(doc_name, text, d, brackets, plan, parsed, toked, registry, options) -> list[Quote]:
     disc = Discourse(registry, d, text)
     out: list[Quote] = []
+    pending = None  # 「…」。 alone: its speaker may come in the next sentence (X氏はこう語った)
     for how, s, unit, k in plan:
         if how == "tok":
             _observe_tokens(disc, text, s.start, toked[k], offset_map=None, brackets=brackets)
+            pending = None
             continue
         sdoc = parsed[k]
-        sent = Sent(unit, sdoc, text)
+        sb = [b for b in brackets if s.start <= b.open < s.end]
+        sent = Sent(unit, sdoc, text, sb)
         _observe_tokens(disc, text, s.start, sdoc, offset_map=sent, brackets=brackets)
         sent.known_names = disc.known_surnames()
-        sb = [b for b in brackets if s.start <= b.open < s.end]
+        if pending is not None:
+            q = _speaker_in_next(disc, sent, *pending)
+            if q is not None and q.confidence >= options.min_confidence:
+                out.append(q)
+                disc.said(q.start, q.speaker)
+            pending = None
         cands = analyse_brackets(sent, sb)
+        alone = [c for c in cands if c.kind == "not_quote" and c.evidence == "no-cue" and c.bracket is not None
+                 and not text[s.start:c.bracket.open].strip()
+                 and text[c.bracket.outer_end:s.end].strip() in ("", "。") and c.end - c.start >= 6]
+        if alone:
+            pending = (doc_name, alone[0], text[s.start:s.end])
         used = set()
         # brackets that are whole statements (「…」と述べ): their verb reports nothing else
         framed = [c for c in cands if c.kind == "direct" and c.bracket is not None and c.cue is not None
@@ -130,6 +142,29 @@ def _attribute(doc_name, text, d, brackets, plan, parsed, toked, registry, optio
     return out
 
 
+def _speaker_in_next(disc: Discourse, sent: Sent, doc_name: str, c: Candidate, sentence_text: str):
+    """「…」。 followed by X氏は（こう）語った。: the second sentence names the first one's speaker."""
+    roots = [t for t in sent.doc if t.head.i == t.i]
+    if not roots:
+        return None
+    root = roots[-1]
+    cue = _cue_of(root)
+    if not cue or cue[2] not in ("say", "write"):
+        return None
+    if any(ch.dep_ in ("ccomp", "advcl", "obl", "obj") and _has_case(ch, "と") for ch in root.children):
+        return None  # the verb has words of its own
+    mention = find_subject(sent, root)[0] or sentence_topic(sent)
+    if mention is None:
+        return None
+    sp, ev, factor = disc.resolve(mention)
+    if not sp.name:
+        return None
+    conf = round(min(1.0, cue[1] * 0.8 * factor), 3)
+    text = sent.text
+    return Quote(doc_name, c.start, c.end, text[c.start:c.end], "direct", sp, cue[0], sentence_text, conf,
+                 "next-sentence")
+
+
 def _has_case(tok, particle: str) -> bool:
     return any(ch.dep_ == "case" and ch.lemma_ == particle for ch in tok.children)
 
@@ -146,14 +181,8 @@ def _track_topic(disc: Discourse, sent: Sent, end: int) -> None:
     cue = _cue_of(root)
     if not cue or cue[2] not in ("say", "write", "report"):
         return
-    mention, _ = find_subject(sent, root)
-    if mention is None:
-        # the parser hung the topic on an earlier clause (…としたうえで): the first は-topic
-        for t in sent.doc:
-            if (t.pos_ in ("NOUN", "PROPN") and t.head.pos_ == "VERB" and _has_case(t, "は")
-                    and not _in_any_bracket(sent, t) and agentive(sent, t)):
-                mention = noun_phrase(sent, t)
-                break
+    # the parser may hang the topic on an earlier clause (…としたうえで): the first は-topic
+    mention = find_subject(sent, root)[0] or sentence_topic(sent)
     if mention is None:
         return
     sp, ev, _ = disc.resolve(mention)
