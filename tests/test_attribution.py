@@ -270,3 +270,29 @@ def test_an_event_noun_is_not_a_speaker(extract):
     text = "村上一郎委員長は、今回の訪問は「重要な節目」に行われたことを強調した。"
     r = by_quote(extract(text), "重要な節目")
     assert r.speaker.name == "村上一郎"
+
+
+@pytest.mark.parametrize("text,quote,speaker", [
+    ("共和党のマコネル上院院内総務は声明で「大統領の政策は失敗した」と反論した。", "大統領の政策は失敗した", "マコネル"),
+    ("被災した田村和夫さんは「家が全部なくなった」と涙を浮かべた。", "家が全部なくなった", "田村和夫"),
+    ("「優勝できてうれしい」と鈴木一郎選手は声を弾ませた。", "優勝できてうれしい", "鈴木一郎"),
+])
+def test_title_words_and_manner_verbs(extract, text, quote, speaker):
+    assert by_quote(extract(text), quote).speaker.name == speaker
+
+
+def test_bare_title_refers_to_the_last_holder_in_the_text(extract):
+    text = "バイデン米大統領は5日に演説した。大統領はさらに、同盟国との連携を強化する方針を明らかにした。"
+    r = one(extract(text), kind="indirect")
+    assert r.speaker.name == "ジョー・バイデン" and r.evidence == "coreference"
+
+
+def test_role_noun_without_a_named_antecedent_stays_a_description(extract):
+    text = "気象庁の担当者は「警戒が必要だ」と呼びかけた。「規模は最大級だった」と専門家は分析している。"
+    r = by_quote(extract(text), "規模は最大級だった")
+    assert r.speaker.name == "専門家"
+
+
+def test_a_work_title_is_not_a_quote(extract):
+    text = "映画「君の名は。」の監督は、新作について語った。"
+    assert [r for r in extract(text) if r.kind != "indirect"] == []

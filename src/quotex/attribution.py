@@ -22,6 +22,12 @@ TITLE_AFTER = re.compile(
     r"^\s*(?:と題|と銘打|と名付け|と命名|の題|という(?:名|題|タイトル|文章|論文|記事|本|書籍|番組|映画|曲|歌|"
     r"作品|言葉|用語|スローガン|愛称|通称|見出し|名称|表現|タイトル)|といった(?:言葉|用語))"
 )
+# A kind of work or named thing right before the bracket: 映画「…」, 新法「…」, 作戦「…」.
+WORK_BEFORE = re.compile(
+    r"(?:映画|ドラマ|小説|番組|曲|新曲|楽曲|アルバム|作品|書籍|著書|新刊|本|雑誌|アニメ|ゲーム|舞台|演目|展覧会|展|"
+    r"法|法案|条約|協定|作戦|計画|構想|プロジェクト|キャンペーン|賞|商品|製品|新製品|ブランド|店|施設|番組名|"
+    r"シリーズ|タイトル|愛称|通称|名称|題名|社名|党名|スローガン|標語|キャッチコピー)\s*$"
+)
 # A noun that announces a statement: 寄稿文の内容「…」, 声明で「…」, 発表では「…」.
 SPEECH_NOUN_BEFORE = re.compile(
     r"(?:内容|声明|発表|談話|寄稿|寄稿文|コメント|発言|メッセージ|書簡|演説|投稿|会見|記者会見|見解|答弁)"
@@ -34,7 +40,7 @@ SUBJECT_DEPS = ("nsubj", "nsubj:pass", "csubj", "dislocated")
 AGENT_SUFFIX = re.compile(
     r"(?:氏|さん|大統領|首相|長官|長|総書記|委員長|報道官|補佐官|教授|議員|知事|外相|相|大使|主席|書記|総長|社長|"
     r"代表|者|家|官|員|筋|デスク|指導者|元首|首脳|政府|当局|省|府|庁|通信|テレビ|新聞|日報|紙|社|党|軍|局|"
-    r"委員会|大使館|メディア|機関|放送|議会|側|ら|たち|諸国|各国|関係国|市民|住民|国民|同氏|彼|彼女|同国|陣営|グループ|団体|協会)$"
+    r"委員会|大使館|メディア|機関|放送|議会|側|ら|たち|諸国|各国|関係国|総務|幹事長|議長|委員|監督|選手|コーチ|弁護士|医師|社員|職員|男性|女性|少年|少女|男|女|母親|父親|妻|夫|店主|警察|警視庁|署|検察|裁判所|地裁|高裁|大臣|閣僚|遺族|作家|俳優|歌手|主将|市民|住民|国民|同氏|彼|彼女|同国|陣営|グループ|団体|協会)$"
 )
 NP_DEPS = {"compound", "nmod", "case", "flat", "fixed", "nummod", "det", "punct", "amod", "appos"}
 PASSIVE = {"れる", "られる"}
@@ -178,7 +184,33 @@ def noun_phrase(sent: Sent, head, exclude: Optional[Bracket] = None) -> Optional
         kn = katakana_name(t)
         if kn and person in kn:
             person = kn
+    else:
+        person = _katakana_before_title(sent, toks)
     return Mention(s, e, t, head.lemma_, person)
+
+
+KATAKANA = re.compile(r"^[ァ-ヴー・=＝]+$")
+PERSON_TITLE = re.compile(
+    r"(?:氏|さん|大統領|首相|長官|総書記|委員長|報道官|補佐官|教授|議員|知事|外相|相|大使|主席|書記|総長|社長|代表|"
+    r"総務|幹事長|議長|委員|監督|選手|コーチ|弁護士|医師|会長|博士|記者|研究員|所長|院長|学長|理事長|総裁|局長|"
+    r"部長|課長|次官|長)$"
+)
+
+
+def _katakana_before_title(sent: "Sent", toks) -> Optional[str]:
+    """マコネル上院院内総務: a katakana word (not a place or a body) right before a person's title."""
+    for k in range(len(toks) - 1, 0, -1):
+        if not KATAKANA.match(toks[k - 1].text) or "地名" in toks[k - 1].tag_ or "組織" in toks[k - 1].tag_:
+            continue
+        tail = sent.text[sent.starts[toks[k].i]:sent.ends[toks[-1].i]]
+        if all(t.pos_ in ("NOUN", "PROPN") and not KATAKANA.match(t.text) for t in toks[k:]) and PERSON_TITLE.search(tail):
+            j = k - 1
+            while j > 0 and KATAKANA.match(toks[j - 1].text) and "地名" not in toks[j - 1].tag_:
+                j -= 1
+            name = sent.text[sent.starts[toks[j].i]:sent.ends[toks[k - 1].i]].strip("・=＝")
+            return name if len(name.replace("・", "")) >= 2 else None
+        return None
+    return None
 
 
 def agentive(sent: "Sent", tok) -> bool:
@@ -282,7 +314,7 @@ def _analyse(sent: Sent, b: Bracket) -> Candidate:
     def cand(kind, cue=None, mention=None, evidence="", weight=0.0, carry=False):
         return Candidate(b.start, b.end, kind, cue, mention, evidence, weight, carry, b)
 
-    if b.start == b.end or TITLE_AFTER.match(after):
+    if b.start == b.end or TITLE_AFTER.match(after) or WORK_BEFORE.search(before):
         return cand("not_quote", evidence="title")
 
     inner = [t for t in sent.doc if b.start <= sent.starts[t.i] < b.end]

@@ -41,6 +41,8 @@ def katakana_name(surface: str) -> Optional[str]:
     return m.group(1) if m else None
 
 
+BARE_TITLE = re.compile(r"^(?:大統領|首相|総理|長官|官房長官|総書記|委員長|報道官|補佐官|教授|知事|市長|外相|大臣|"
+                        r"議長|会長|社長|監督|総裁|代表|主席|事務総長|国務長官)$")
 KANJI_NAME = re.compile(r"^[\u4e00-\u9fff々]+$")
 # A reference to a statement rather than a person: それによりますと, 発表では「…」.
 STATEMENT_ANAPHOR = re.compile(r"^(?:それ|これ|発表|声明|談話|同発表|同声明)$")
@@ -137,6 +139,11 @@ class Discourse:
         sp, named = self._resolve_name(m.text, m.person_name)
         if sp is not None:
             return sp, "registry" if sp.qid or self._in_registry(sp.name) else "name", 1.0
+        if BARE_TITLE.match(core):
+            # 大統領はさらに…: a bare title is the last person who held it in this text
+            ent = self._antecedent("同" + core, m.start)
+            if ent is not None and ent.kind == "person":
+                return self._speaker(ent, m.text), "coreference", 0.85
         return Speaker(text, m.text, self._kind(text), None), "description", 0.9
 
     def known_surnames(self) -> tuple[str, ...]:
@@ -237,7 +244,7 @@ class Discourse:
         # no one was introduced with that role: the last named speaker, if not an office-holder
         if self.last_speaker and self.last_speaker[0] < pos:
             sp = self.last_speaker[1]
-            if sp.kind == "person":
+            if sp.kind == "person" and sp.name != nfkc(sp.mention or ""):  # a name, not a description
                 return Entity(self.last_speaker[0], sp.name, "person", sp.mention or "", sp.title, sp.qid, True)
         return None
 
