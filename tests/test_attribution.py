@@ -296,3 +296,9 @@ def test_role_noun_without_a_named_antecedent_stays_a_description(extract):
 def test_a_work_title_is_not_a_quote(extract):
     text = "映画「君の名は。」の監督は、新作について語った。"
     assert [r for r in extract(text) if r.kind != "indirect"] == []
+
+
+def test_explicit_subject_that_is_not_a_name_beats_carrying(extract):
+    text = "野田佳彦代表は「国民を欺くものだ」と批判した。ファンの一人は「応援し続ける」と話した。"
+    r = by_quote(extract(text), "応援し続ける")
+    assert r.speaker.name == "ファンの一人"

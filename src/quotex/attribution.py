@@ -45,6 +45,10 @@ AGENT_SUFFIX = re.compile(
 NP_DEPS = {"compound", "nmod", "case", "flat", "fixed", "nummod", "det", "punct", "amod", "appos"}
 PASSIVE = {"れる", "られる"}
 NON_AGENT_LEMMAS = {"こと", "もの", "ため", "よう", "の", "それ", "これ", "自体", MASK}
+# Subjects that are times, conditions or topics, never sayers (場合は, 今回は, 背景には).
+NOT_SAYERS = NON_AGENT_LEMMAS | {"場合", "際", "時", "中", "後", "前", "今回", "今後", "一方", "点", "件", "問題",
+                                 "方", "結果", "理由", "目的", "背景", "狙い", "内容", "考え", "必要", "可能性",
+                                 "見通し", "予定", "方針", "声", "日", "年", "月", "今年", "昨年", "きょう", "今日"}
 
 
 @dataclass
@@ -230,13 +234,15 @@ def agentive(sent: "Sent", tok) -> bool:
     return bool(m.person_name or AGENT_SUFFIX.search(m.text) or any(m.text.endswith(k) for k in known))
 
 
-def find_subject(sent: Sent, verb, quote: Optional[Bracket] = None) -> tuple[Optional[Mention], int]:
+def find_subject(sent: Sent, verb, quote: Optional[Bracket] = None,
+                 allow_plain: bool = True) -> tuple[Optional[Mention], int]:
     """The subject or topic of the cue verb, climbing through te-form and conjoined clauses.
 
     Returns (mention, hops): hops counts how far up the tree the subject was found.
     """
     cur, hops = verb, 0
     seen = set()
+    plain = None  # the verb's own は/が subject that does not look like a sayer (ファンの一人は)
     while cur.i not in seen:
         seen.add(cur.i)
         best = None
@@ -247,7 +253,14 @@ def find_subject(sent: Sent, verb, quote: Optional[Bracket] = None) -> tuple[Opt
                 continue
             if ch.lemma_ in NON_AGENT_LEMMAS or ch.pos_ not in ("NOUN", "PROPN", "PRON"):
                 continue
-            if _in_any_bracket(sent, ch) or not agentive(sent, ch):
+            if _in_any_bracket(sent, ch):
+                continue
+            if not agentive(sent, ch):
+                if (allow_plain and plain is None and hops == 0 and ch.lemma_ not in NOT_SAYERS
+                        and (ch.dep_ == "nsubj" or _topic(ch)) and not _is_passive(verb)
+                        and ch.pos_ != "PRON" and (_topic(ch) or _has_ga(ch))
+                        and not any(c.dep_ == "case" and c.lemma_ in OBLIQUE for c in ch.children)):
+                    plain = ch
                 continue
             if best is None or (_topic(ch) and not _topic(best)):
                 best = ch
@@ -257,7 +270,17 @@ def find_subject(sent: Sent, verb, quote: Optional[Bracket] = None) -> tuple[Opt
             cur, hops = cur.head, hops + 1
             continue
         break
+    if plain is not None:
+        # an explicit subject the verb really has: better than carrying someone else's name
+        return noun_phrase(sent, plain, quote), 2
     return None, hops
+
+
+OBLIQUE = {"に", "で", "から", "まで", "へ", "と", "より", "を"}  # 壁には, 発表では: places and means, not sayers
+
+
+def _has_ga(tok) -> bool:
+    return any(ch.dep_ == "case" and ch.lemma_ == "が" for ch in tok.children)
 
 
 def fallback_subject(sent: Sent, b: Bracket) -> Optional[Mention]:
@@ -362,7 +385,8 @@ def _analyse(sent: Sent, b: Bracket) -> Candidate:
             while verb is not None and verb.dep_ == "fixed":
                 verb = verb.head
             target = verb if verb is not None else qhead
-            mention, hops = find_subject(sent, target, b) if target is not None else (None, 0)
+            # …としている: only a real sayer outranks the source or the carried speaker
+            mention, hops = find_subject(sent, target, b, allow_plain=False) if target is not None else (None, 0)
             kind = "partial" if is_fragment(mention) else "direct"
             return cand(kind, "する", mention, "dependency-subject" if mention else "carried-subject",
                         0.85 if mention else 0.7, carry=mention is None)
