@@ -1,7 +1,8 @@
 """The command line: parse options, call one library function, render, map errors to exit codes.
 
-Everything that does work lives in run.py and below; this module only talks to the user.
-Errors are mapped to exit codes in one place, main().
+Everything that does work lives in run.py and below; this module only talks to the user:
+records to stdout, messages and progress to stderr (progress only on a terminal; rich honours
+NO_COLOR). Errors become one-line messages and exit codes in one place, main().
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import enum
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Callable, Iterable, List, Optional
 
 import typer
 
@@ -33,6 +34,11 @@ class ExitStatus(enum.IntEnum):
     INTERRUPTED = 130
 
 
+class _PipeClosed(Exception):
+    """stdout's reader went away (`quotex extract … | head`). Not an OSError, so that click
+    does not turn it into exit status 1 on the way to main()."""
+
+
 # -- shared options -----------------------------------------------------------------------
 
 FormatOpt = typer.Option("auto", "--format", "-f", help=f"Output format: {'|'.join(FORMATS)}. "
@@ -43,98 +49,52 @@ SpeakerOpt = typer.Option(None, "--speaker", help="Only this speaker (any alias:
 KindOpt = typer.Option(None, "--kind", help="Only these kinds, comma-separated: direct,partial,indirect.")
 ContainsOpt = typer.Option(None, "--contains", help="Only quotes containing this text.")
 DocOpt = typer.Option(None, "--doc", help="Only documents whose path matches this glob.")
-MinConfOpt = typer.Option(None, "--min-confidence", min=0.0, max=1.0, help="Only records this sure (0-1).")
+MinConfOpt = typer.Option(None, "--min-confidence", help="Only records at least this sure (0-1).")
 SinceOpt = typer.Option(None, "--since", help="Only documents dated on or after (YYYY-MM-DD).")
 UntilOpt = typer.Option(None, "--until", help="Only documents dated on or before (YYYY-MM-DD).")
+EncodingOpt = typer.Option(None, "--encoding", help="Decode inputs with this codec instead of detecting "
+                           "(utf-8, cp932, euc_jp, iso2022_jp, utf-16…).")
+DateOpt = typer.Option(None, "--date", help="The documents' date (for titles), if the text gives none.")
 
+
+# -- talking to the user ------------------------------------------------------------------
 
 def _stderr_console():
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    # soft_wrap: a message is one line whatever the width (rich would wrap at 80 columns)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _stdout_console():
     from rich.console import Console
 
-    return Console(highlight=False)
+    class _Stdout(Console):
+        def on_broken_pipe(self) -> None:  # rich would exit 1 here; main() ends quietly with 0
+            raise _PipeClosed()
+
+    return _Stdout(highlight=False)
 
 
 def _warn(msg: str) -> None:
-    _stderr_console().print(f"quotex: {msg}", markup=False, highlight=False)
-
-
-def _version_callback(value: bool):
-    if value:
-        typer.echo(f"quotex {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True,
-                                       help="Print the version and exit.")):
-    """Who said what in Japanese news."""
-
-
-def _filter(speaker, kind, contains, doc, min_confidence, since, until, store=None):
-    from .dates import parse_date
-    from .records import KINDS
-    from .run import RecordFilter, UsageError, resolve_speaker
-
-    speakers = None
-    if speaker:
-        m = resolve_speaker(speaker, store)
-        if not m.names:
-            raise _no_match(speaker, m)
-        speakers = tuple(m.names)
-    kinds = None
-    if kind:
-        kinds = tuple(k.strip() for k in kind.split(",") if k.strip())
-        bad = [k for k in kinds if k not in KINDS]
-        if bad:
-            raise UsageError(f"--kind: unknown kind {', '.join(bad)} (choose from {', '.join(KINDS)})")
+    """One line on stderr: "quotex: PATH: reason"."""
+    msg = " ".join(str(msg).splitlines())
     try:
-        s = parse_date(since) if since else None
-        u = parse_date(until) if until else None
-    except ValueError as e:
-        raise UsageError(f"--since/--until: {e}") from None
-    return RecordFilter(speakers, kinds, contains, doc, min_confidence, s, u)
+        _stderr_console().print(f"quotex: {msg}", markup=False, highlight=False)
+    except (OSError, ValueError):  # stderr closed too: nothing more to say
+        pass
 
 
-def _no_match(name, m):
-    from .run import QuotexError
-
-    if len(m.names) > 1:
-        return QuotexError(f"{name!r} is ambiguous: could be {', '.join(m.names)}; give the full name")
-    hint = f"; closest known: {', '.join(m.closest)}" if m.closest else ""
-    return QuotexError(f"no known speaker matches {name!r}{hint}")
-
-
-def _check_format(fmt: str) -> str:
-    from .run import UsageError
-
-    if fmt not in FORMATS:
-        raise UsageError(f"--format: unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
-    return fmt
-
-
-def _emit(records, fmt: str) -> int:
-    from .formats import resolve_format, write_records
-
-    fmt = resolve_format(fmt, sys.stdout.isatty())
-    if fmt == "table":
-        return write_records(records, "table", console=_stdout_console())
-    return write_records(records, fmt, sys.stdout.buffer)
-
-
-def _progress_callbacks():
+def _progress_callbacks(enabled: bool = True):
     """A rich progress bar on stderr when it is a terminal; nothing otherwise."""
-    if not sys.stderr.isatty():
+    if not enabled or not sys.stderr.isatty():
         return (lambda done, total: None), (lambda: None)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    # redirect_stdout=False: records never pass through the bar's console; messages printed to
+    # stderr meanwhile (bad inputs) appear above the bar
     prog = Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    console=_stderr_console(), transient=True)
+                    console=_stderr_console(), transient=True, redirect_stdout=False)
     task = prog.add_task("extract", total=None)
     prog.start()
 
@@ -142,6 +102,48 @@ def _progress_callbacks():
         prog.update(task, completed=done, total=total)
 
     return update, prog.stop
+
+
+def _emit(records: Iterable, fmt: str) -> int:
+    """Records to stdout in the chosen format (auto: a table on a terminal, else JSON Lines)."""
+    from .formats import resolve_format, write_records
+
+    fmt = resolve_format(fmt, sys.stdout.isatty())
+    try:
+        if fmt == "table":
+            return write_records(records, "table", console=_stdout_console())
+        return write_records(records, fmt, sys.stdout.buffer)
+    except BrokenPipeError:
+        raise _PipeClosed() from None
+
+
+def _emit_people(rows: list, fmt: str) -> int:
+    from .formats import write_people
+
+    try:
+        if fmt == "table":
+            return write_people(rows, "table", console=_stdout_console())
+        return write_people(rows, fmt, sys.stdout.buffer)
+    except BrokenPipeError:
+        raise _PipeClosed() from None
+
+
+def _echo(line: str) -> None:
+    try:
+        typer.echo(line)
+    except BrokenPipeError:
+        raise _PipeClosed() from None
+
+
+# -- options to library arguments ---------------------------------------------------------
+
+def _check_format(fmt: str) -> str:
+    from .run import UsageError
+
+    f = (fmt or "").lower()
+    if f not in FORMATS:
+        raise UsageError(f"--format: unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    return f
 
 
 def _settings(db, encoding=None, date=None, refresh=False, workers=1, indirect=True, no_store=False, flt=None):
@@ -165,39 +167,64 @@ def _settings(db, encoding=None, date=None, refresh=False, workers=1, indirect=T
                            store_path=db, use_store=not no_store, filter=flt or RecordFilter())
 
 
-def _run_extract(paths, settings, fmt: str) -> int:
-    """Extract, render, report failures; returns the exit status."""
-    from .run import Report, UsageError, extract_paths
+def _check_paths(paths: List[str]) -> None:
+    from .run import UsageError
     from .sources import missing_paths
 
     missing = missing_paths(paths)
     if missing:
         raise UsageError(f"{missing[0]}: no such file or directory")
+
+
+def _render_run(produce: Callable, fmt: str, progress: bool = True) -> int:
+    """Run an extraction (produce(report, on_error, on_progress) -> records), render it,
+    report failures; returns the exit status."""
+    from .formats import resolve_format
+    from .run import Report
+
     report = Report()
-    update, stop = _progress_callbacks()
+    fmt = resolve_format(fmt, sys.stdout.isatty())
+    # records streaming to a terminal are progress enough; a bar would be drawn across them
+    update, stop = _progress_callbacks(enabled=progress and (fmt == "table" or not sys.stdout.isatty()))
     try:
-        _emit(extract_paths(paths, settings, report, on_error=lambda e: _warn(str(e)), on_progress=update),
-              fmt)
+        records = produce(report, lambda e: _warn(str(e)), update)
+        if fmt == "table":  # drawn once every record is in: take the bar away first
+            records = list(records)
+            stop()
+        _emit(records, fmt)
     finally:
         stop()
     if report.failures:
-        _warn(f"{len(report.failures)} of {len(report.failures) + report.documents} inputs could not be read")
+        n = len(report.failures)
+        _warn(f"{n} of {n + report.documents} inputs failed; the others were processed")
         return ExitStatus.ERROR
     return ExitStatus.OK
+
+
+def _version_callback(value: bool):
+    if value:
+        _echo(f"quotex {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True,
+                                       help="Print the version and exit.")):
+    """Who said what in Japanese news."""
 
 
 # -- commands -----------------------------------------------------------------------------
 
 @app.command()
 def extract(
-    paths: List[str] = typer.Argument(..., help="Files, directories (*.txt, *.html, *.md, recursively) or - for stdin."),
+    paths: List[str] = typer.Argument(..., metavar="PATH", help="Files, directories (*.txt, *.html, *.md, recursively) or - for stdin."),
     fmt: str = FormatOpt,
     db: Optional[Path] = DbOpt,
     no_store: bool = typer.Option(False, "--no-store", help="Do not read or write the local store."),
     refresh: bool = typer.Option(False, "--refresh", help="Parse again even documents the store has."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, max=64, help="Processes, each loading the model once."),
-    date: Optional[str] = typer.Option(None, "--date", help="The documents' date (for titles), if the text gives none."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Decode inputs with this codec instead of detecting."),
+    date: Optional[str] = DateOpt,
+    encoding: Optional[str] = EncodingOpt,
     indirect: bool = typer.Option(True, "--indirect/--no-indirect", help="Also report speech without brackets."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", envvar="QUOTEX_SCHEDULER",
                                             help="Dask scheduler address, or 'local' for a LocalCluster."),
@@ -207,122 +234,92 @@ def extract(
     since: Optional[str] = SinceOpt, until: Optional[str] = UntilOpt,
 ):
     """Extract every quotation and reported statement, attributed to its speaker."""
-    _check_format(fmt)
-    flt = _filter(speaker, kind, contains, doc, min_confidence, since, until)
+    from .run import UsageError, build_filter, extract_paths
+
+    fmt = _check_format(fmt)
+    flt = build_filter(speaker, kind, contains, doc, min_confidence, since, until,
+                       store_path=db, use_store=not no_store)
     settings = _settings(db, encoding, date, refresh, workers, indirect, no_store, flt)
     if scheduler:
-        from .run import UsageError
-
         try:
             from .cluster import run_cluster
         except ImportError:
             raise UsageError("--scheduler needs the dask extra: pip install 'quotex[dask]'") from None
         raise typer.Exit(run_cluster(paths, settings, scheduler, out_dir, emit=lambda recs: _emit(recs, fmt),
                                      warn=_warn))
-    raise typer.Exit(_run_extract(paths, settings, fmt))
+    if out_dir is not None:
+        raise UsageError("--out-dir needs --scheduler")
+    _check_paths(paths)
+    raise typer.Exit(_render_run(
+        lambda report, on_error, on_progress: extract_paths(paths, settings, report, on_error, on_progress), fmt))
 
 
 @app.command("who-said")
 def who_said(
-    name: str = typer.Argument(..., help="Any form of the name: 林官房長官, 林芳正, プーチン, キム総書記."),
-    paths: Optional[List[str]] = typer.Argument(None, help="Read these instead of the store."),
+    name: str = typer.Argument(..., metavar="NAME", help="Any form of the name: 林官房長官, 林芳正, プーチン, キム総書記."),
+    paths: Optional[List[str]] = typer.Argument(None, metavar="PATH", help="Read these instead of the store."),
     fmt: str = FormatOpt,
     db: Optional[Path] = DbOpt,
     kind: Optional[str] = KindOpt, contains: Optional[str] = ContainsOpt, doc: Optional[str] = DocOpt,
     min_confidence: Optional[float] = MinConfOpt, since: Optional[str] = SinceOpt, until: Optional[str] = UntilOpt,
+    encoding: Optional[str] = EncodingOpt,
 ):
-    """Every quote by one person, whatever form their name takes."""
-    from .run import iter_paths_default, open_store, resolve_speaker
+    """Every quote by one person, whatever form their name takes (from the store, or from PATHs)."""
+    from .run import build_filter, who_said as run_who_said
 
-    _check_format(fmt)
-    store = open_store(db)
-    try:
-        empty = not store.documents()
-        m = resolve_speaker(name, store)
-        if len(m.names) != 1:
-            raise _no_match(name, m)
-        flt = _filter(None, kind, contains, doc, min_confidence, since, until)
-        from dataclasses import replace
-
-        flt = replace(flt, speakers=tuple(m.names))
-        if not paths and not empty:
-            args = flt.query_args()
-            _emit(store.query(**args), fmt)
-            raise typer.Exit(ExitStatus.OK)
-    finally:
-        store.close()
-    paths = paths or iter_paths_default()
-    if not paths:
-        from .run import UsageError
-
-        raise UsageError("the store is empty and no PATH was given: run 'quotex extract PATH' first")
-    raise typer.Exit(_run_extract(paths, _settings(db, flt=flt), fmt))
+    fmt = _check_format(fmt)
+    flt = build_filter(None, kind, contains, doc, min_confidence, since, until, use_store=False)
+    settings = _settings(db, encoding, flt=flt)
+    paths = list(paths or [])
+    _check_paths(paths)
+    raise typer.Exit(_render_run(
+        lambda report, on_error, on_progress: run_who_said(name, paths, settings, report, on_error, on_progress),
+        fmt, progress=bool(paths)))
 
 
 @app.command()
 def people(fmt: str = FormatOpt, db: Optional[Path] = DbOpt):
     """Every speaker in the store, with counts, the names used for them and their titles."""
-    from .formats import resolve_format, write_people
-    from .run import open_store
+    from .formats import resolve_format
+    from .run import people_rows
 
-    _check_format(fmt)
-    with open_store(db) as st:
-        rows = st.people()
-    f = resolve_format(fmt, sys.stdout.isatty())
-    if f == "table":
-        write_people(rows, "table", console=_stdout_console())
-    else:
-        write_people(rows, f, sys.stdout.buffer)
+    f = resolve_format(_check_format(fmt), sys.stdout.isatty())
+    _emit_people(people_rows(db, counts_inline=f in ("table", "csv", "md")), f)
 
 
 @app.command()
 def show(
-    file: str = typer.Argument(..., help="One document to render with its quotes highlighted."),
+    file: str = typer.Argument(..., metavar="FILE", help="One document (or - for stdin) to print with its quotes highlighted."),
     db: Optional[Path] = DbOpt,
-    encoding: Optional[str] = typer.Option(None, "--encoding"),
-    date: Optional[str] = typer.Option(None, "--date"),
+    no_store: bool = typer.Option(False, "--no-store", help="Do not read or write the local store."),
+    encoding: Optional[str] = EncodingOpt,
+    date: Optional[str] = DateOpt,
 ):
     """Print a document with every quote coloured by speaker and the speaker named beside it."""
     from .formats import render_document
-    from .run import Report, extract_paths
-    from .sources import SourceError, read_document
+    from .run import show_document
 
-    settings = _settings(db, encoding, date)
-    if file != "-" and not os.path.exists(file):
-        from .run import UsageError
-
-        raise UsageError(f"{file}: no such file or directory")
+    settings = _settings(db, encoding, date, no_store=no_store)
+    _check_paths([file])
+    doc, recs = show_document(file, settings)
     try:
-        doc = read_document(file, encoding)
-    except SourceError as e:
-        from .run import QuotexError
-
-        raise QuotexError(str(e)) from None
-    recs = list(extract_paths([file], settings, Report()))
-    render_document(doc.text, recs, _stdout_console(), title=file)
+        render_document(doc.text, recs, _stdout_console(), title=file)
+    except BrokenPipeError:
+        raise _PipeClosed() from None
 
 
 @app.command()
 def info(db: Optional[Path] = DbOpt):
-    """Versions of quotex and its NLP stack, and where the store lives."""
-    from importlib.metadata import PackageNotFoundError, version
+    """Versions of quotex and its NLP stack (spaCy, GiNZA, ja_ginza, SudachiPy), and where the store lives."""
+    from .run import info_rows
 
-    from .store import default_store_path
-
-    rows = [("quotex", __version__)]
-    for pkg in ("spacy", "ginza", "ja-ginza", "sudachipy", "sudachidict-core"):
-        try:
-            rows.append((pkg, version(pkg)))
-        except PackageNotFoundError:
-            rows.append((pkg, "not installed"))
-    rows.append(("store", str(db or default_store_path())))
-    for k, v in rows:
-        typer.echo(f"{k:18} {v}")
+    for k, v in info_rows(db):
+        _echo(f"{k:15} {v}")
 
 
 @app.command("eval")
 def evaluate_cmd(
-    paths: List[str] = typer.Argument(..., help="The documents the gold file annotates (seeds/)."),
+    paths: List[str] = typer.Argument(..., metavar="PATH", help="The documents the gold file annotates (seeds/)."),
     gold: Path = typer.Option(..., "--gold", help="Gold annotations (JSON Lines, see shared/gold/README.md)."),
     indirect_gold: Optional[Path] = typer.Option(None, "--indirect-gold",
                                                  help="Gold for reported speech (default: seeds-indirect.jsonl beside --gold)."),
@@ -336,36 +333,42 @@ def evaluate_cmd(
 
     if not gold.exists():
         raise UsageError(f"{gold}: no such file or directory")
+    _check_paths(paths)
     if indirect_gold is None:
         cand = gold.with_name(gold.stem + "-indirect.jsonl")
         indirect_gold = cand if cand.exists() else None
     scores, report = evaluate_paths(paths, gold, indirect_gold, ExtractSettings(use_store=False))
+    for e in report.failures:
+        _warn(str(e))
     if as_json:
-        sys.stdout.buffer.write(orjson.dumps([s.as_dict() for s in scores], option=orjson.OPT_INDENT_2) + b"\n")
+        try:
+            sys.stdout.buffer.write(orjson.dumps([s.as_dict() for s in scores], option=orjson.OPT_INDENT_2) + b"\n")
+        except BrokenPipeError:
+            raise _PipeClosed() from None
     else:
         for s in scores:
             d = s.as_dict()
-            typer.echo(f"{d['set']}: gold {d['gold']}, predicted {d['predicted']}, matched {d['matched']}")
-            typer.echo(f"  detection   P {d['detection_precision']:.3f}  R {d['detection_recall']:.3f}  "
-                       f"F1 {d['detection_f1']:.3f}")
-            typer.echo(f"  attribution accuracy {d['attribution_accuracy']:.3f}   kind accuracy {d['kind_accuracy']:.3f}")
-            typer.echo(f"  end to end  P {d['end_to_end_precision']:.3f}  R {d['end_to_end_recall']:.3f}  "
-                       f"F1 {d['end_to_end_f1']:.3f}")
+            _echo(f"{d['set']}: gold {d['gold']}, predicted {d['predicted']}, matched {d['matched']}")
+            _echo(f"  detection   P {d['detection_precision']:.3f}  R {d['detection_recall']:.3f}  "
+                  f"F1 {d['detection_f1']:.3f}")
+            _echo(f"  attribution accuracy {d['attribution_accuracy']:.3f}   kind accuracy {d['kind_accuracy']:.3f}")
+            _echo(f"  end to end  P {d['end_to_end_precision']:.3f}  R {d['end_to_end_recall']:.3f}  "
+                  f"F1 {d['end_to_end_f1']:.3f}")
             if verbose:
                 for err in s.errors:
                     what, doc, start, quote, pred, want = err
                     q = quote if len(quote) <= 40 else quote[:39] + "…"
-                    typer.echo(f"    {what:13} {doc}:{start}  「{q}」  got {pred!r}  want {want!r}")
+                    _echo(f"    {what:13} {doc}:{start}  「{q}」  got {pred!r}  want {want!r}")
     if report.failures:
         raise typer.Exit(ExitStatus.ERROR)
 
 
 @app.command("import")
 def import_cmd(
-    directory: Path = typer.Argument(..., help="A directory of JSON Lines shards written by --out-dir."),
+    directory: Path = typer.Argument(..., metavar="DIR", help="A directory of JSON Lines shards written by --out-dir."),
     db: Optional[Path] = DbOpt,
 ):
-    """Load shards written by 'extract --out-dir' into the store; importing twice changes nothing."""
+    """Load shards written by 'extract --scheduler … --out-dir' into the store; importing twice changes nothing."""
     from .run import UsageError
 
     try:
@@ -378,36 +381,72 @@ def import_cmd(
     _warn(f"imported {n_docs} documents, {n_recs} records")
 
 
-def main() -> None:
-    """Entry point: the one place where errors become messages and exit codes."""
+# -- the one place errors become exit codes -----------------------------------------------
+
+def _click_exceptions() -> tuple[tuple, tuple]:
+    """(ClickException classes, Abort classes): typer >= 0.2x vendors click as typer._click."""
+    errors, aborts = [], []
+    for modname in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            mod = __import__(modname, fromlist=["ClickException"])
+        except ImportError:
+            continue
+        for names, into in ((("ClickException",), errors), (("Abort",), aborts)):
+            for n in names:
+                cls = getattr(mod, n, None)
+                if isinstance(cls, type):
+                    into.append(cls)
+    aborts.append(typer.Abort)
+    return tuple(errors), tuple(aborts)
+
+
+def _stdout_was_broken() -> bool:
+    # click/typer answer an EPIPE by wrapping stdout in PacifyFlushWrapper and exiting 1
+    return type(sys.stdout).__name__ == "PacifyFlushWrapper"
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """Entry point: the one place where errors become messages and exit codes.
+
+    0 success; 1 an input failed or a name matched nobody; 2 usage; 130 interrupted.
+    A closed stdout (`| head`) ends quietly with 0. No traceback ever reaches the user.
+    """
     from .run import QuotexError
 
+    click_errors, click_aborts = _click_exceptions()
+    code: int = ExitStatus.OK
     try:
-        app(standalone_mode=False)
+        rv = app(args=argv, prog_name="quotex", standalone_mode=False)
+        code = rv if isinstance(rv, int) else ExitStatus.OK
     except QuotexError as e:
         _warn(str(e))
-        sys.exit(e.exit_code)
-    except (typer.Exit, SystemExit) as e:
-        code = getattr(e, "exit_code", None)
-        if code is None:
-            code = e.code if isinstance(e, SystemExit) else 0
-        _close_stdout()
-        sys.exit(int(code or 0))
-    except KeyboardInterrupt:
-        _warn("interrupted; finished documents are stored")
-        sys.exit(ExitStatus.INTERRUPTED)
+        code = e.exit_code
+    except _PipeClosed:
+        _quiet_pipe()
     except BrokenPipeError:
         _quiet_pipe()
-    except __import__("click").exceptions.ClickException as e:
-        e.show()
-        sys.exit(e.exit_code)
-    except __import__("click").exceptions.Abort:
-        _warn("aborted")
-        sys.exit(ExitStatus.INTERRUPTED)
+    except click_errors as e:  # usage errors: bad options, missing arguments
+        try:
+            e.show()
+        except OSError:
+            pass
+        code = e.exit_code
+    except (KeyboardInterrupt, *click_aborts):
+        code = ExitStatus.INTERRUPTED
+    except SystemExit as e:  # shell completion, or click after an EPIPE
+        if _stdout_was_broken():
+            _quiet_pipe()
+        c = e.code
+        code = c if isinstance(c, int) else (0 if c is None else 1)
     except Exception as e:  # a bug: one line, never a traceback
         _warn(f"internal error: {type(e).__name__}: {e} (please report it)")
-        sys.exit(ExitStatus.ERROR)
+        code = ExitStatus.ERROR
+    if _stdout_was_broken():
+        _quiet_pipe()
+    if code == ExitStatus.INTERRUPTED:
+        _warn("interrupted; finished documents are stored")
     _close_stdout()
+    sys.exit(int(code))
 
 
 def _close_stdout():
@@ -415,14 +454,17 @@ def _close_stdout():
         sys.stdout.flush()
     except BrokenPipeError:
         _quiet_pipe()
+    except (OSError, ValueError):
+        pass
 
 
 def _quiet_pipe():
-    # `quotex extract … | head`: the reader went away; end quietly, as Unix tools do
+    # `quotex extract … | head`: the reader went away; end quietly, as Unix tools do.
+    # stdout now points at /dev/null so that the interpreter's final flush cannot fail either.
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except OSError:
+    except (OSError, ValueError, AttributeError):
         pass
     sys.exit(0)
 

@@ -10,14 +10,18 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
 
 from .records import Quote
 from .sources import Document, SourceError, iter_inputs, read_document
 
-# Documents are handed to the parser in batches of about this many characters: big enough
-# to keep nlp.pipe busy, small enough that progress and store writes come often.
+# With --workers N, documents are handed out in batches of about this many characters per
+# worker: big enough to keep every process busy, small enough that progress comes often.
 BATCH_CHARS = 60_000
+# In one process, batching documents buys nothing (nlp.pipe is as fast one document at a time),
+# so a document is extracted and stored as soon as it is read; only tiny documents are grouped.
+# An interrupt then loses at most the document being parsed.
+SMALL_BATCH_CHARS = 2_000
 
 
 class QuotexError(Exception):
@@ -39,9 +43,14 @@ class RecordFilter:
     min_confidence: Optional[float] = None
     since: Optional[date] = None
     until: Optional[date] = None
+    # a name neither the registry nor the store knows (extraction only): matched against the
+    # records' speaker names and mentions, since the documents being read may name that person
+    speaker_key: Optional[str] = None
 
     def match(self, q: Quote, doc_date: Optional[date]) -> bool:
         if self.speakers is not None and q.speaker.name not in self.speakers:
+            return False
+        if self.speaker_key is not None and not _name_matches(self.speaker_key, q.speaker):
             return False
         if self.kinds is not None and q.kind not in self.kinds:
             return False
@@ -61,6 +70,7 @@ class RecordFilter:
         return True
 
     def query_args(self) -> dict:
+        """Keyword arguments for Store.query (speaker_key has no store equivalent)."""
         return dict(
             speakers=list(self.speakers) if self.speakers is not None else None,
             kinds=list(self.kinds) if self.kinds is not None else None,
@@ -68,6 +78,14 @@ class RecordFilter:
             since=self.since.isoformat() if self.since else None,
             until=self.until.isoformat() if self.until else None,
         )
+
+
+def _name_matches(key: str, sp) -> bool:
+    from .people import normalize_name
+
+    name = normalize_name(sp.name or "")
+    mention = normalize_name(sp.mention or "")
+    return bool(name) and (name == key or key in name) or bool(mention) and key in mention
 
 
 @dataclass
@@ -117,35 +135,63 @@ def extract_paths(paths: Sequence[str], settings: ExtractSettings, report: Repor
                   on_error: Callable[[SourceError], None] = lambda e: None,
                   on_progress: Callable[[int, int], None] = lambda done, total: None,
                   stdin=None) -> Iterator[Quote]:
-    """Records of every input in input order; bad inputs go to on_error and are skipped."""
+    """Records of every input in input order; bad inputs go to on_error and are skipped.
+
+    Each document is stored (one transaction) as soon as it is extracted, so an interrupt keeps
+    every finished document and none of the unfinished one.
+    """
     refs = list(iter_inputs(paths))
-    total = len(refs)
+
+    def documents() -> Iterator[Union[Document, SourceError]]:
+        for ref in refs:
+            try:
+                yield read_document(ref, settings.encoding, stdin=stdin)
+            except SourceError as e:
+                yield e
+
+    yield from extract_documents(documents(), settings, report, on_error, on_progress, total=len(refs))
+
+
+def extract_documents(docs: Iterable[Union[Document, SourceError]], settings: ExtractSettings, report: Report,
+                      on_error: Callable[[SourceError], None] = lambda e: None,
+                      on_progress: Callable[[int, int], None] = lambda done, total: None,
+                      total: Optional[int] = None) -> Iterator[Quote]:
+    """Records of already-read documents (SourceErrors among them are reported and skipped)."""
     store = open_store(settings.store_path) if settings.use_store else None
     ev, mv = versions()
-    pool = _Pool(settings.workers, settings.indirect) if settings.workers > 1 else None
+    pool = None
     try:
+        if settings.workers > 1:
+            pool = _Pool(settings.workers, settings.indirect)
+        limit = BATCH_CHARS * settings.workers if pool is not None else SMALL_BATCH_CHARS
+        if total:
+            on_progress(0, total)
         batch: list[tuple[Document, Optional[date]]] = []
         size = 0
         done = 0
-        for ref in refs:
-            try:
-                doc = read_document(ref, settings.encoding, stdin=stdin)
-            except SourceError as e:
-                report.failures.append(e)
-                on_error(e)
+        for doc in docs:
+            if isinstance(doc, SourceError):
+                report.failures.append(doc)
+                on_error(doc)
                 done += 1
-                on_progress(done, total)
+                on_progress(done, total or done)
                 continue
             report.documents += 1
             batch.append((doc, _doc_date(doc, settings)))
             size += len(doc.text)
-            if size >= BATCH_CHARS * max(1, settings.workers):
-                yield from _flush(batch, store, settings, report, ev, mv, pool)
+            if size >= limit:
+                yield from _flush(batch, store, settings, report, ev, mv, pool, on_error)
                 done += len(batch)
-                on_progress(done, total)
+                on_progress(done, total or done)
                 batch, size = [], 0
-        yield from _flush(batch, store, settings, report, ev, mv, pool)
-        on_progress(total, total)
+        yield from _flush(batch, store, settings, report, ev, mv, pool, on_error)
+        done += len(batch)
+        on_progress(done, total or done)
+    except BaseException:
+        if pool is not None:
+            pool.close(now=True)
+            pool = None
+        raise
     finally:
         if pool is not None:
             pool.close()
@@ -153,7 +199,8 @@ def extract_paths(paths: Sequence[str], settings: ExtractSettings, report: Repor
             store.close()
 
 
-def _flush(batch, store, settings: ExtractSettings, report: Report, ev, mv, pool) -> Iterator[Quote]:
+def _flush(batch, store, settings: ExtractSettings, report: Report, ev, mv, pool,
+           on_error: Callable[[SourceError], None] = lambda e: None) -> Iterator[Quote]:
     if not batch:
         return
     results: dict[int, list[Quote]] = {}
@@ -167,9 +214,16 @@ def _flush(batch, store, settings: ExtractSettings, report: Report, ev, mv, pool
             todo.append(i)
     if todo:
         items = [(batch[i][0].path, batch[i][0].text, batch[i][1]) for i in todo]
-        extracted = pool.extract(items) if pool is not None else extract_items(items, settings.indirect)
-        for i, recs in zip(todo, extracted):
+        for i, recs in zip(todo, _extract_safely(items, settings, pool)):
             doc, d = batch[i]
+            if isinstance(recs, Exception):
+                # a bug in the extractor must not cost the user the other documents
+                err = SourceError(doc.path, f"extraction failed ({type(recs).__name__}: {recs}); please report it")
+                report.failures.append(err)
+                report.documents -= 1
+                on_error(err)
+                results[i] = []
+                continue
             report.parsed += 1
             if store is not None and doc.path != "-":
                 # one transaction per document: an interrupt keeps the finished ones
@@ -182,6 +236,25 @@ def _flush(batch, store, settings: ExtractSettings, report: Report, ev, mv, pool
                 yield q
 
 
+def _extract_safely(items, settings: ExtractSettings, pool) -> list:
+    """Records per item; an item whose extraction raises gets the exception instead."""
+    def run(its):
+        return pool.extract(its) if pool is not None else extract_items(its, settings.indirect)
+
+    try:
+        return run(items)
+    except Exception as e:
+        if len(items) == 1:
+            return [e]
+    out: list = []
+    for it in items:  # find the document at fault without losing the others
+        try:
+            out.append(run([it])[0])
+        except Exception as e:
+            out.append(e)
+    return out
+
+
 def extract_items(items: list[tuple[str, str, Optional[date]]], indirect: bool = True) -> list[list[Quote]]:
     """Extract (path, text, date) items in this process; the model is loaded once."""
     from .extract import Options, extract_many
@@ -192,6 +265,14 @@ def extract_items(items: list[tuple[str, str, Optional[date]]], indirect: bool =
 # -- several processes ------------------------------------------------------------------
 
 def _worker_init() -> None:
+    import signal
+
+    # Ctrl-C goes to the whole process group: the parent handles it and stops the pool;
+    # the workers must not each print a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # N workers on N cores: a multi-threaded BLAS in each would only fight over the cores
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     from .pipeline import load_nlp
 
     load_nlp()  # once per worker process, kept for every batch it gets
@@ -216,7 +297,6 @@ class _Pool:
         # split by characters so that one long document does not leave the others idle
         chunks: list[list] = [[] for _ in range(self.n)]
         sizes = [0] * self.n
-        order = []
         for k, it in enumerate(items):
             j = sizes.index(min(sizes))
             chunks[j].append(k)
@@ -228,8 +308,23 @@ class _Pool:
                 out[k] = r
         return out
 
-    def close(self):
-        self.ex.shutdown(cancel_futures=True)
+    def close(self, now: bool = False):
+        if not now:
+            self.ex.shutdown(cancel_futures=True)
+            return
+        # interrupted: do not wait for the batch in progress
+        procs = list((getattr(self.ex, "_processes", None) or {}).values())
+        self.ex.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            try:
+                p.terminate()
+            except Exception:  # pragma: no cover - already gone
+                pass
+        for p in procs:
+            try:
+                p.join(5)
+            except Exception:  # pragma: no cover
+                pass
 
 
 # -- names --------------------------------------------------------------------------------
@@ -250,12 +345,12 @@ def resolve_speaker(query: str, store=None) -> NameMatch:
         return NameMatch([p.name for p in res.matches], [])
     # people not in the registry: the names quotex has stored
     if store is not None:
-        key = normalize_name(query)
         seen = store.speaker_names()
-        exact = [n for n in seen if normalize_name(n) == key]
+        keys = {k for k in (normalize_name(query), normalize_name(reg.split_mention(query).name)) if k}
+        exact = [n for n in seen if normalize_name(n) in keys]
         if exact:
             return NameMatch(exact, [])
-        part = [n for n in seen if key and key in normalize_name(n)]
+        part = [n for n in seen if any(k in normalize_name(n) for k in keys)]
         if part:
             return NameMatch(part, [])
         import difflib
@@ -265,9 +360,169 @@ def resolve_speaker(query: str, store=None) -> NameMatch:
     return NameMatch([], list(res.closest))
 
 
+def _no_match(name: str, m: NameMatch) -> QuotexError:
+    if len(m.names) > 1:
+        return QuotexError(f"{name!r} is ambiguous: could be {', '.join(m.names)}; give the full name")
+    hint = f"; closest known: {', '.join(m.closest)}" if m.closest else ""
+    return QuotexError(f"no known speaker matches {name!r}{hint}")
+
+
+def _unknown_name_key(name: str) -> Optional[str]:
+    """The name part of a mention nobody knows (山田太郎教授 → 山田太郎), for matching records."""
+    from .people import Registry, normalize_name
+
+    key = normalize_name(Registry.load().split_mention(name).name) or normalize_name(name)
+    return key or None
+
+
+def build_filter(speaker: Optional[str] = None, kind: Optional[str] = None, contains: Optional[str] = None,
+                 doc_glob: Optional[str] = None, min_confidence: Optional[float] = None,
+                 since: Optional[str] = None, until: Optional[str] = None, *,
+                 store_path: Optional[Path] = None, use_store: bool = True,
+                 from_store: bool = False) -> RecordFilter:
+    """The filters of extract and who-said, checked: UsageError for bad values, QuotexError for a
+    speaker that is ambiguous, or unknown when the answer must come from the store."""
+    from .dates import parse_date
+    from .records import KINDS
+
+    kinds = None
+    if kind is not None:
+        kinds = tuple(dict.fromkeys(k.strip().lower() for k in kind.split(",") if k.strip()))
+        bad = [k for k in kinds if k not in KINDS]
+        if bad or not kinds:
+            raise UsageError(f"--kind: unknown kind {', '.join(bad) or repr(kind)} (choose from {', '.join(KINDS)})")
+    dates = {}
+    for opt, value in (("--since", since), ("--until", until)):
+        if value is not None:
+            try:
+                dates[opt] = parse_date(value)
+            except ValueError as e:
+                raise UsageError(f"{opt}: {e}") from None
+    s, u = dates.get("--since"), dates.get("--until")
+    if s and u and s > u:
+        raise UsageError(f"--since {s} is after --until {u}")
+    if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
+        raise UsageError(f"--min-confidence: {min_confidence} is not between 0 and 1")
+    speakers = key = None
+    if speaker is not None:
+        if not speaker.strip():
+            raise UsageError("the speaker's name is empty")
+        if use_store:
+            with open_store(store_path) as st:
+                m = resolve_speaker(speaker, st)
+        else:
+            m = resolve_speaker(speaker)
+        if len(m.names) == 1:
+            speakers = tuple(m.names)
+        elif m.names or from_store:
+            raise _no_match(speaker, m)
+        else:
+            key = _unknown_name_key(speaker)
+    return RecordFilter(speakers=speakers, kinds=kinds, contains=contains or None, doc_glob=doc_glob or None,
+                        min_confidence=min_confidence, since=s, until=u, speaker_key=key)
+
+
+def who_said(name: str, paths: Sequence[str], settings: ExtractSettings, report: Report,
+             on_error: Callable[[SourceError], None] = lambda e: None,
+             on_progress: Callable[[int, int], None] = lambda done, total: None) -> Iterator[Quote]:
+    """Every record of one speaker: from the store (no model loaded), or from ``paths``.
+
+    ``settings.filter`` holds the other filters; its speaker is replaced by ``name``'s.
+    With no paths and an empty store, ./seeds is read if it exists.
+    """
+    from dataclasses import replace
+
+    with open_store(settings.store_path) as st:
+        empty = not st.documents()
+    if not paths and empty:
+        paths = iter_paths_default()
+        if not paths:
+            raise UsageError("the store is empty and no PATH was given: run 'quotex extract PATH' first")
+    flt = build_filter(name, store_path=settings.store_path, from_store=not paths)
+    flt = replace(settings.filter, speakers=flt.speakers, speaker_key=flt.speaker_key)
+    if not paths:
+        with open_store(settings.store_path) as st:
+            return iter(st.query(**flt.query_args()))
+    return extract_paths(paths, replace(settings, filter=flt), report, on_error, on_progress)
+
+
 def iter_paths_default() -> list[str]:
     """who-said with no PATH and an empty store reads ./seeds if there is one."""
     return ["seeds"] if os.path.isdir("seeds") else []
+
+
+# -- people, show, info -------------------------------------------------------------------
+
+def people_rows(store_path: Optional[Path], counts_inline: bool) -> list[dict[str, Any]]:
+    """The store's people for formats.write_people.
+
+    The store counts how often each mention and title was used. ``counts_inline`` (tables, csv,
+    md) writes them as "林官房長官 (12)"; otherwise (json, jsonl) mentions and titles stay plain
+    lists, most used first, and the counts go to ``mention_counts`` / ``title_counts``.
+    """
+    with open_store(store_path) as st:
+        people = st.people()
+    rows = []
+    for p in people:
+        p = dict(p)
+        mentions, titles = dict(p.get("mentions") or {}), dict(p.get("titles") or {})
+        if counts_inline:
+            p["mentions"] = [f"{v} ({n})" for v, n in mentions.items()]
+            p["titles"] = [f"{v} ({n})" for v, n in titles.items()]
+        else:
+            p["mentions"], p["titles"] = list(mentions), list(titles)
+            p["mention_counts"], p["title_counts"] = mentions, titles
+        rows.append(p)
+    return rows
+
+
+def show_document(path: str, settings: ExtractSettings, stdin=None) -> tuple[Document, list[Quote]]:
+    """One document, read once (``-`` too), and its records."""
+    try:
+        doc = read_document(path, settings.encoding, stdin=stdin)
+    except SourceError as e:
+        raise QuotexError(str(e)) from None
+    report = Report()
+    recs = list(extract_documents([doc], settings, report))
+    if report.failures:
+        raise QuotexError(str(report.failures[0]))
+    return doc, recs
+
+
+INFO_PACKAGES = (("spaCy", "spacy"), ("GiNZA", "ginza"), ("ja_ginza", "ja-ginza"),
+                 ("SudachiPy", "sudachipy"), ("SudachiDict", "sudachidict-core"))
+
+
+def info_rows(store_path: Optional[Path]) -> list[tuple[str, str]]:
+    """(what, value) rows for ``quotex info``; never loads the model, never creates the store."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import __version__
+    from .store import default_store_path
+
+    rows = [("quotex", __version__), ("Python", platform.python_version())]
+    for label, dist in INFO_PACKAGES:
+        try:
+            rows.append((label, version(dist)))
+        except PackageNotFoundError:
+            rows.append((label, "not installed"))
+    path = Path(store_path) if store_path else default_store_path()
+    rows.append(("store", str(path)))
+    if not path.exists():
+        rows.append(("store contents", "none yet (created by the first 'quotex extract')"))
+    else:
+        try:
+            with open_store(path) as st:
+                stats = st.stats()
+            rows.append(("store contents", f"{stats['documents']} documents, {stats['records']} records, "
+                                           f"{stats['speakers']} speakers"))
+        except QuotexError as e:
+            rows.append(("store contents", f"unreadable: {e}"))
+    extra = os.environ.get("QUOTEX_PEOPLE")
+    if extra:
+        rows.append(("extra people", extra))
+    return rows
 
 
 def evaluate_paths(paths: Sequence[str], gold: Path, indirect: Optional[Path], settings: ExtractSettings):
