@@ -6,6 +6,7 @@ Pure: a spaCy Doc of one sentence plus offsets in, candidate statements out.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Optional
@@ -79,10 +80,26 @@ class Sent:
 
     def __init__(self, unit: ParseUnit, doc, text: str, brackets: list[Bracket] = ()):
         self.unit, self.doc, self.text = unit, doc, text
-        self.unit_brackets = [b for b in brackets if b.depth == 0]
+        self.unit_brackets = sorted((b for b in brackets if b.depth == 0), key=lambda b: b.start)
         self.known_names: tuple[str, ...] = ()
         self.starts = [unit.to_orig(t.idx) for t in doc]
         self.ends = [unit.to_orig(t.idx + len(t.text), end=True) for t in doc]
+        # which outermost bracket (by index) each token lies inside, -1 for none: computed once,
+        # so that sentences with hundreds of brackets stay linear
+        ub_starts = [b.start for b in self.unit_brackets]
+        self.bracket_of = []
+        for st in self.starts:
+            k = bisect.bisect_right(ub_starts, st) - 1
+            self.bracket_of.append(k if k >= 0 and st < self.unit_brackets[k].end else -1)
+        self.outside_args: dict[int, list] = {}  # bracket index -> outside tokens headed inside it
+        for t in doc:
+            hk = self.bracket_of[t.head.i]
+            if hk >= 0 and self.bracket_of[t.i] < 0:
+                self.outside_args.setdefault(hk, []).append(t)
+
+    def token_range(self, start: int, end: int) -> range:
+        """Indices of the tokens that start in [start, end)."""
+        return range(bisect.bisect_left(self.starts, start), bisect.bisect_left(self.starts, end))
 
     def tokens_in(self, start: int, end: int) -> list:
         return [t for t in self.doc if start <= self.starts[t.i] < end]
@@ -314,8 +331,7 @@ def _topic(tok) -> bool:
 
 
 def _in_any_bracket(sent: Sent, tok) -> bool:
-    pos = sent.starts[tok.i]
-    return any(b.start <= pos < b.end for b in sent.unit_brackets)
+    return sent.bracket_of[tok.i] >= 0
 
 
 def analyse_brackets(sent: Sent, brackets: list[Bracket]) -> list[Candidate]:
@@ -340,7 +356,7 @@ def _analyse(sent: Sent, b: Bracket) -> Candidate:
     if b.start == b.end or TITLE_AFTER.match(after) or WORK_BEFORE.search(before):
         return cand("not_quote", evidence="title")
 
-    inner = [t for t in sent.doc if b.start <= sent.starts[t.i] < b.end]
+    inner = [sent.doc[i] for i in sent.token_range(b.start, b.end)]
     heads = [t for t in inner if not (b.start <= sent.starts[t.head.i] < b.end) or t.head.i == t.i]
     heads = [t for t in heads if t.pos_ != "PUNCT"] or heads
     qhead = heads[-1] if heads else None
@@ -349,11 +365,11 @@ def _analyse(sent: Sent, b: Bracket) -> Candidate:
         gov = qhead.head
     # a fragment: a core argument outside the brackets (ロシアが「…」, 訪問は「…」) belongs to
     # a predicate inside them, so the brackets hold only part of the clause
+    k = next((i for i, x in enumerate(sent.unit_brackets) if x is b), -1)
     frag_args = [
-        t for t in sent.doc
+        t for t in sent.outside_args.get(k, ())
         if t.dep_ in ("nsubj", "obj", "csubj") and sent.starts[t.i] < b.open
-        and b.start <= sent.starts[t.head.i] < b.end and t.pos_ in ("NOUN", "PROPN", "PRON")
-        and not _in_any_bracket(sent, t)
+        and t.pos_ in ("NOUN", "PROPN", "PRON")
     ]
 
     def is_fragment(mention: Optional[Mention]) -> bool:

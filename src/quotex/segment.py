@@ -19,6 +19,8 @@ MAX_UNIT = 2000
 # A quote this long, or holding a sentence end, is masked before parsing: the parser then sees
 # 「Ｑ」と述べた, which it attaches reliably, and spends no time inside the quote.
 MASK = "Ｑ"
+# The parser knows 「」 best: rarer brackets are shown to it as 「」 (same length, same offsets).
+PARSER_BRACKETS = str.maketrans({"｢": "「", "｣": "」", "〝": "「", "〟": "」"})
 MASK_MIN_LEN = 50
 
 
@@ -149,4 +151,4 @@ def parse_unit(text: str, sent: Sentence, brackets: list[Bracket]) -> ParseUnit:
         seg = text[pos:sent.end]
         pieces.append(Piece(plen, pos, len(seg), False, len(seg)))
         buf.append(seg)
-    return ParseUnit(sent, "".join(buf), pieces)
+    return ParseUnit(sent, "".join(buf).translate(PARSER_BRACKETS), pieces)
