@@ -16,7 +16,7 @@ from typing import Iterable, Optional
 
 import orjson
 
-from .records import Quote
+from .records import Quote, span_overlap
 
 
 def norm_speaker(s: Optional[str]) -> str:
@@ -71,15 +71,21 @@ def _docname(p: str) -> str:
     return Path(p).name
 
 
+def _by_doc(gold: list[dict], preds: list[Quote], kinds: tuple[str, ...]):
+    """Gold and predictions of the given kinds, grouped by document file name."""
+    by_gold: dict[str, list[dict]] = defaultdict(list)
+    for g in gold:
+        by_gold[g["doc"]].append(g)
+    by_pred: dict[str, list[Quote]] = defaultdict(list)
+    for p in preds:
+        if p.kind in kinds:
+            by_pred[_docname(p.doc)].append(p)
+    return by_gold, by_pred
+
+
 def score_brackets(gold: list[dict], preds: list[Quote]) -> Score:
     sc = Score("quotes")
-    by_doc_gold: dict[str, list[dict]] = defaultdict(list)
-    for g in gold:
-        by_doc_gold[g["doc"]].append(g)
-    by_doc_pred: dict[str, list[Quote]] = defaultdict(list)
-    for p in preds:
-        if p.kind in ("direct", "partial"):
-            by_doc_pred[_docname(p.doc)].append(p)
+    by_doc_gold, by_doc_pred = _by_doc(gold, preds, ("direct", "partial"))
     for doc in sorted(set(by_doc_gold) | set(by_doc_pred)):
         golds = sorted(by_doc_gold.get(doc, []), key=lambda g: g["start"])
         pool: dict[str, list[dict]] = defaultdict(list)
@@ -114,21 +120,10 @@ def score_brackets(gold: list[dict], preds: list[Quote]) -> Score:
     return sc
 
 
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
-    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
-    union = max(a[1], b[1]) - min(a[0], b[0])
-    return inter / union if union else 0.0
-
 
 def score_indirect(gold: list[dict], preds: list[Quote]) -> Score:
     sc = Score("indirect")
-    golds_by_doc: dict[str, list[dict]] = defaultdict(list)
-    for g in gold:
-        golds_by_doc[g["doc"]].append(g)
-    preds_by_doc: dict[str, list[Quote]] = defaultdict(list)
-    for p in preds:
-        if p.kind == "indirect":
-            preds_by_doc[_docname(p.doc)].append(p)
+    golds_by_doc, preds_by_doc = _by_doc(gold, preds, ("indirect",))
     for doc in sorted(set(golds_by_doc) | set(preds_by_doc)):
         golds = golds_by_doc.get(doc, [])
         sc.gold += sum(1 for g in golds if not g.get("ambiguous"))
@@ -138,7 +133,7 @@ def score_indirect(gold: list[dict], preds: list[Quote]) -> Score:
             for gi, g in enumerate(golds):
                 if gi in used:
                     continue
-                ov = _overlap((p.start, p.end), (g["start"], g["end"]))
+                ov = span_overlap((p.start, p.end), (g["start"], g["end"]))
                 if ov >= best_ov:
                     best, best_ov = gi, ov
             if best is not None:

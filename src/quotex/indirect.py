@@ -9,6 +9,7 @@ import re
 from typing import Optional
 
 from .brackets import CLOSERS
+from .records import span_overlap
 from .attribution import (Candidate, Mention, Sent, _cue_of, _in_any_bracket, _is_passive, agentive, find_subject,
                           noun_phrase)
 
@@ -81,11 +82,6 @@ def _volitional(tok) -> bool:
     """逃れようとしている is trying, not reporting."""
     return any(c.dep_ == "aux" and c.lemma_ in ("う", "よう") for c in tok.children) or tok.text.endswith(("よう", "おう"))
 
-
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
-    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
-    union = max(a[1], b[1]) - min(a[0], b[0])
-    return inter / union if union else 0.0
 
 
 def _subtree(tok) -> list:
@@ -181,7 +177,7 @@ def find_indirect(sent: Sent, used_verbs: set[int], direct=()) -> list[Candidate
         if any(b.open <= span[0] and span[1] <= b.outer_end for b in sent.unit_brackets):
             continue  # the clause is a bracketed quote, already recorded
         span = _after_direct_quotes(sent, span, direct)
-        if span is None or any(_overlap(span, o) > 0.5 for o in seen):
+        if span is None or any(span_overlap(span, o) > 0.5 for o in seen):
             # the same report reached from two verbs (…としたうえで…と明らかにした): keep the first
             continue
         seen.add(span)

@@ -41,3 +41,10 @@ class Quote:
             cue=d.get("cue"), sentence=d.get("sentence", ""),
             confidence=d.get("confidence", 0.0), evidence=d.get("evidence", ""),
         )
+
+
+def span_overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
+    """Shared length of two [start, end) ranges over the length of their union (0..1)."""
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return inter / union if union else 0.0
