@@ -302,3 +302,26 @@ def test_explicit_subject_that_is_not_a_name_beats_carrying(extract):
     text = "野田佳彦代表は「国民を欺くものだ」と批判した。ファンの一人は「応援し続ける」と話した。"
     r = by_quote(extract(text), "応援し続ける")
     assert r.speaker.name == "ファンの一人"
+
+
+def test_light_verb_report_speaker_only_when_the_clause_has_its_own_subject(extract):
+    text = ("中田一郎報道官は会見で、協議で意見が交わされたとしたうえで、前進があったと述べた。\n"
+            "通信社によると、首相は会場に到着した。そして、首相は関係者と談笑したとしている。")
+    recs = [r for r in extract(text) if r.kind == "indirect" and r.cue == "する"]
+    first = [r for r in recs if "意見が交わされた" in r.quote]
+    assert first and first[0].speaker.name == "中田一郎"
+    second = [r for r in recs if "談笑した" in r.quote]
+    assert not second or second[0].speaker.name != "首相"
+
+
+def test_a_person_hung_inside_the_reported_clause_is_still_the_speaker(extract):
+    text = "ワシントンでは、ジョン・スミス報道官が、今回の訪問は関係の悪化を示していると述べた。"
+    r = one(extract(text), kind="indirect", cue="述べる")
+    assert r.speaker.name == "ジョン・スミス"
+
+
+def test_verbs_inside_a_quote_report_nothing_outside_it(extract):
+    text = "山本健二報道官は「政府は支援を続けると述べた」と明らかにした。"
+    for r in extract(text):
+        if r.kind == "indirect":
+            assert not (r.start < text.index("「") < r.end)

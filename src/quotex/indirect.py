@@ -10,7 +10,7 @@ from typing import Optional
 
 from .brackets import CLOSERS
 from .records import span_overlap
-from .attribution import (Candidate, Mention, Sent, _cue_of, _in_any_bracket, _is_passive, agentive, find_subject,
+from .attribution import (PERSON_TITLE, Candidate, Mention, Sent, _cue_of, _in_any_bracket, _is_passive, agentive, find_subject,
                           noun_phrase)
 
 # Nouns whose modifying clause is the content of what was said: …進める考えを示した.
@@ -69,8 +69,12 @@ def _first_topic(sent: Sent, comp) -> Optional[Mention]:
         if sent.starts[t.i] >= sent.starts[comp.i]:
             break
         if t.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "case" and c.lemma_ in ("は", "が") for c in t.children) \
-                and not _in_any_bracket(sent, t) and agentive(sent, t) and (t.i < left or _has_topic(t)):
-            return noun_phrase(sent, t)
+                and not _in_any_bracket(sent, t) and agentive(sent, t):
+            m = noun_phrase(sent, t)
+            # inside the clause, a が-subject is its content (ロシアが…) unless it is plainly a
+            # person by name or title (ブリンケン米国務長官が…と述べた, hung there by the parser)
+            if t.i < left or _has_topic(t) or (m is not None and (m.person_name or PERSON_TITLE.search(m.text))):
+                return m
     return None
 
 
@@ -131,8 +135,8 @@ def find_indirect(sent: Sent, used_verbs: set[int], direct=()) -> list[Candidate
         if mention and end - start >= 4:
             out.append(Candidate(start, end, "indirect", "によると", mention, "source-phrase", 0.85))
     for v in doc:
-        if v.i in used_verbs:
-            continue
+        if v.i in used_verbs or _in_any_bracket(sent, v):
+            continue  # a verb inside a quote belongs to the quoted speaker's own words
         cue = _cue_of(v)
         light = False
         if not cue or cue[2] not in REPORT_CLASSES:
@@ -155,19 +159,22 @@ def find_indirect(sent: Sent, used_verbs: set[int], direct=()) -> list[Candidate
         if comp is None:
             continue
         toks = _subtree(comp)
-        # Aて、Bし、Cしたとしている: clauses conjoined before the complement report too
-        for sib in v.children:
-            if sib.dep_ in ("advcl", "conj") and sib.i < comp.i and sib is not comp and light:
-                toks += _subtree(sib)
-        left = min(sent.starts[t.i] for t in toks)
         mention, hops = find_subject(sent, v)
         ev = "dependency-subject"
         if mention is None:
             mention = _first_topic(sent, comp)
             ev = "sentence-topic"
-        if light and mention is not None and mention.start >= left:
-            # …キム総書記は…としている: a topic inside the report is what it is about, not its source
-            mention = None
+        if light:
+            own_subject = any(c.dep_ in ("nsubj", "csubj") for c in comp.children)
+            if mention is not None and (mention.start >= min(sent.starts[t.i] for t in toks) or not own_subject):
+                # キム総書記は…談笑したとしている: a topic that is also the subject of the reported
+                # clause is what the report is about; only 報道官は…意見が交わされたとした is a sayer
+                mention = None
+            # Aて、Bし、Cしたとしている: clauses conjoined before the complement report too
+            floor_pos = mention.end if mention is not None else sent.unit.sentence.start
+            for sib in v.children:
+                if sib.dep_ in ("advcl", "conj") and sib.i < comp.i and sent.starts[sib.i] >= floor_pos:
+                    toks += _subtree(sib)
         floor = sent.unit.sentence.start
         if mention is not None and mention.start <= sent.starts[comp.i]:
             floor = max(floor, mention.end)
