@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from .brackets import CLOSERS
+from .brackets import CLOSERS, PAIRS
 from .records import span_overlap
 from .attribution import (PERSON_TITLE, Candidate, Mention, Sent, _cue_of, _in_any_bracket, _is_passive, agentive, find_subject,
                           noun_phrase)
@@ -35,6 +35,8 @@ def _clause_span(sent: Sent, toks, floor: int) -> Optional[tuple[int, int]]:
             continue
         run.append(t)
     while run and (run[0].pos_ in ("PUNCT", "ADP", "CCONJ") or run[0].text in "、，"):
+        if run[0].text in PAIRS and PAIRS[run[0].text] in "".join(t.text for t in run[1:]):
+            break  # keep the opening bracket of a quote inside the clause
         run = run[1:]
     while run and (run[-1].pos_ in ("PUNCT",) or run[-1].text in ("と", "を", "、")):
         if run[-1].text in CLOSERS and CLOSERS[run[-1].text] in "".join(t.text for t in run[:-1]):
@@ -105,6 +107,31 @@ def _after_direct_quotes(sent: Sent, span: tuple[int, int], direct) -> Optional[
                 return None
             s = comma + 1
     return (s, e) if e - s >= 4 else None
+
+
+def _after_verbs(sent: Sent, span, verbs) -> Optional[tuple[int, int]]:
+    """「…」と述べ、X: a clause never starts with the verb of a quote already recorded."""
+    if span is None:
+        return None
+    s, e = span
+    for u in verbs:
+        if u < len(sent.starts) and s <= sent.starts[u] < e:
+            comma = sent.text.find("、", sent.ends[u], e)
+            if comma < 0:
+                return None
+            s = max(s, comma + 1)
+    return (s, e) if e - s >= 4 else None
+
+
+def _balanced(sent: Sent, span) -> Optional[tuple[int, int]]:
+    """A clause that starts inside a bracket and ends outside it takes the whole bracket."""
+    if span is None:
+        return None
+    s, e = span
+    for b in sent.unit_brackets:
+        if b.start <= s < b.end < e:
+            s = b.open
+    return s, e
 
 
 def find_indirect(sent: Sent, used_verbs: set[int], direct=()) -> list[Candidate]:
@@ -184,6 +211,8 @@ def find_indirect(sent: Sent, used_verbs: set[int], direct=()) -> list[Candidate
         if any(b.open <= span[0] and span[1] <= b.outer_end for b in sent.unit_brackets):
             continue  # the clause is a bracketed quote, already recorded
         span = _after_direct_quotes(sent, span, direct)
+        span = _after_verbs(sent, span, used_verbs)
+        span = _balanced(sent, span)
         if span is None or any(span_overlap(span, o) > 0.5 for o in seen):
             # the same report reached from two verbs (…としたうえで…と明らかにした): keep the first
             continue
