@@ -325,6 +325,9 @@ def evaluate_cmd(
                                                  help="Gold for reported speech (default: seeds-indirect.jsonl beside --gold)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every miss, wrong speaker and extra."),
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+    parse_all: bool = typer.Option(False, "--parse-all",
+                                   help="Parse every sentence, not only those with a bracket or a cue word "
+                                        "(slow; shows what the selection costs in quality)."),
 ):
     """Score quotex against hand annotations: detection, attribution, end to end."""
     import orjson
@@ -337,7 +340,7 @@ def evaluate_cmd(
     if indirect_gold is None:
         cand = gold.with_name(gold.stem + "-indirect.jsonl")
         indirect_gold = cand if cand.exists() else None
-    scores, report = evaluate_paths(paths, gold, indirect_gold, ExtractSettings(use_store=False))
+    scores, report = evaluate_paths(paths, gold, indirect_gold, ExtractSettings(use_store=False), parse_all)
     for e in report.failures:
         _warn(str(e))
     if as_json:

@@ -52,6 +52,7 @@ LEADING_NOISE = {"後", "際", "中", "間", "前", "今回", "今後", "同日"
 class Options:
     indirect: bool = True
     min_confidence: float = 0.0
+    parse_all: bool = False   # parse every sentence (slow): proves the candidate selection loses nothing
 
 
 def _cue_regex() -> re.Pattern:
@@ -85,7 +86,7 @@ def extract_many(items: Iterable[tuple[str, str, Optional[date]]], nlp=None, *, 
         for s in sents:
             st = s.text(text)
             has_bracket = any(s.start <= b.open < s.end for b in brackets)
-            if has_bracket or cue_re.search(st):
+            if has_bracket or options.parse_all or cue_re.search(st):
                 unit = parse_unit(text, s, brackets)
                 plan.append(("parse", s, unit, len(to_parse)))
                 to_parse.append(unit.text)

@@ -525,11 +525,26 @@ def info_rows(store_path: Optional[Path]) -> list[tuple[str, str]]:
     return rows
 
 
-def evaluate_paths(paths: Sequence[str], gold: Path, indirect: Optional[Path], settings: ExtractSettings):
+def evaluate_paths(paths: Sequence[str], gold: Path, indirect: Optional[Path], settings: ExtractSettings,
+                   parse_all: bool = False):
     from .evaluate import evaluate
 
     report = Report()
-    recs = list(extract_paths(paths, settings, report))
+    if not parse_all:
+        recs = list(extract_paths(paths, settings, report))
+    else:  # every sentence through the parser: the reference the selective run must match
+        from .extract import Options, extract_many
+
+        docs = []
+        for ref in iter_inputs(paths):
+            try:
+                doc = read_document(ref, settings.encoding)
+            except SourceError as e:
+                report.failures.append(e)
+                continue
+            docs.append((doc.path, doc.text, _doc_date(doc, settings)))
+        report.documents = len(docs)
+        recs = [q for rs in extract_many(docs, options=Options(parse_all=True)) for q in rs]
     return evaluate(recs, gold, indirect), report
 
 
