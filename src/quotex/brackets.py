@@ -81,7 +81,3 @@ def find_brackets(text: str) -> list[Bracket]:
         out.append(Bracket(b.open, b.start, b.end, b.close, b.pair, b.depth, parent))
     return out
 
-
-def inside_any(brackets: list[Bracket], pos: int) -> bool:
-    """True when offset pos lies inside some bracket's inner text."""
-    return any(b.start <= pos < b.end for b in brackets)

@@ -57,24 +57,31 @@ def model_version() -> str:
 
 
 def parse(nlp, texts: Iterable[str]) -> Iterator:
-    """Parse texts in batches; a text the parser rejects is tokenised only, never lost."""
+    """Parse texts in batches, one Doc per text in order; a text the parser rejects is
+    tokenised only (or left empty), never lost and never shifting the others."""
     texts = list(texts)
-    try:
-        yield from nlp.pipe(texts, batch_size=BATCH_SIZE)
-        return
-    except Exception:
-        pass
-    for t in texts:  # slow path: find the bad one without losing the others
+    for k in range(0, len(texts), BATCH_SIZE):
+        chunk = texts[k:k + BATCH_SIZE]
         try:
-            yield nlp(t)
-        except Exception:
-            yield nlp.make_doc(t[:10000])
+            docs = list(nlp.pipe(chunk, batch_size=BATCH_SIZE))
+        except Exception:  # find the bad text without losing the rest of the batch
+            docs = []
+            for t in chunk:
+                try:
+                    docs.append(nlp(t))
+                except Exception:
+                    docs.append(_tokens_only(nlp, t))
+        yield from docs
+
+
+def _tokens_only(nlp, text: str):
+    try:
+        return nlp.make_doc(text)
+    except Exception:
+        return nlp.make_doc("")
 
 
 def tokenize(nlp, texts: Iterable[str]) -> Iterator:
     """Sudachi tokens and tags only (about 50x cheaper than a parse), for context sentences."""
     for t in texts:
-        try:
-            yield nlp.make_doc(t)
-        except Exception:
-            yield nlp.make_doc("")
+        yield _tokens_only(nlp, t)

@@ -547,7 +547,3 @@ def evaluate_paths(paths: Sequence[str], gold: Path, indirect: Optional[Path], s
         recs = [q for rs in extract_many(docs, options=Options(parse_all=True)) for q in rs]
     return evaluate(recs, gold, indirect), report
 
-
-def stored_records(settings: ExtractSettings) -> Iterable[Quote]:
-    with open_store(settings.store_path) as st:
-        return st.query(**settings.filter.query_args())
