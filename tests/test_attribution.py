@@ -325,3 +325,16 @@ def test_verbs_inside_a_quote_report_nothing_outside_it(extract):
     for r in extract(text):
         if r.kind == "indirect":
             assert not (r.start < text.index("「") < r.end)
+
+
+def test_topic_hung_on_a_time_noun_still_speaks(extract):
+    text = ("警察によると、男は容疑を認めている。\n"
+            "サッカー日本代表の森保一監督は試合後、「選手たちは最後まで諦めなかった」とたたえた。")
+    r = by_quote(extract(text), "選手たちは最後まで諦めなかった")
+    assert r.speaker.name == "森保一"
+
+
+def test_the_owner_of_an_announcement_is_the_source(extract):
+    text = "環境省の発表によると、今年の夏の平均気温は観測史上最高だった。"
+    r = one(extract(text), kind="indirect")
+    assert r.speaker.name == "環境省" and r.speaker.mention == "環境省"

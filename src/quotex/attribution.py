@@ -306,7 +306,8 @@ def fallback_subject(sent: Sent, b: Bracket) -> Optional[Mention]:
     toks = [t for t in sent.doc if sent.starts[t.i] < b.open and not _in_any_bracket(sent, t)
             and t.pos_ in ("NOUN", "PROPN", "PRON") and t.lemma_ not in NON_AGENT_LEMMAS]
     # a subject whose verb comes before the quote belongs to a clause that closed already
-    toks = [t for t in toks if sent.starts[t.head.i] >= b.open]
+    # (a noun head before it is only the parser's mistake: 監督は試合後、「…」)
+    toks = [t for t in toks if sent.starts[t.head.i] >= b.open or t.head.pos_ in ("NOUN", "PROPN")]
     marked = [t for t in toks if _topic(t) and agentive(sent, t)]
     if not marked:
         return None

@@ -44,6 +44,7 @@ def katakana_name(surface: str) -> Optional[str]:
 BARE_TITLE = re.compile(r"^(?:大統領|首相|総理|長官|官房長官|総書記|委員長|報道官|補佐官|教授|知事|市長|外相|大臣|"
                         r"議長|会長|社長|監督|総裁|代表|主席|事務総長|国務長官)$")
 KANJI_NAME = re.compile(r"^[\u4e00-\u9fff々]+$")
+SPEECH_OWNER = re.compile(r"^(.{2,}?)の(?:発表|声明|談話|調べ|調査|話|まとめ|集計|報告|資料|会見|説明|コメント)$")
 # A reference to a statement rather than a person: それによりますと, 発表では「…」.
 STATEMENT_ANAPHOR = re.compile(r"^(?:それ|これ|発表|声明|談話|同発表|同声明)$")
 # A generic description of a medium or body already named: 国営テレビ → 朝鮮中央テレビ.
@@ -116,6 +117,10 @@ class Discourse:
 
     def _resolve(self, m: Mention) -> tuple[Speaker, str, float]:
         text = nfkc(m.text).strip()
+        owner = SPEECH_OWNER.match(text)
+        if owner:  # 環境省の発表によると: the ministry speaks, not its announcement
+            m = Mention(m.start, m.start + len(owner.group(1)), owner.group(1), m.head, m.person_name)
+            text = owner.group(1)
         core = re.sub(r"^(?:この|その)", "", text)
         if ANAPHORA.match(core) or core.startswith("同") and len(core) <= 5:
             ent = self._antecedent(core, m.start)
