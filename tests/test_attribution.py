@@ -338,3 +338,14 @@ def test_the_owner_of_an_announcement_is_the_source(extract):
     text = "環境省の発表によると、今年の夏の平均気温は観測史上最高だった。"
     r = one(extract(text), kind="indirect")
     assert r.speaker.name == "環境省" and r.speaker.mention == "環境省"
+
+
+def test_speaker_in_parentheses_after_the_quote(extract):
+    r = by_quote(extract("「安全保障環境は戦後最も厳しい」（防衛省幹部）\n本文。"), "安全保障環境は戦後最も厳しい")
+    assert r.kind == "direct" and r.speaker.name == "防衛省幹部" and r.evidence == "parenthetical"
+
+
+def test_cue_right_after_the_quotative_when_the_parse_hangs_it_elsewhere(extract):
+    text = "佐藤恒治社長は会見に臨んだ。「今は何も言えない」と述べるにとどめた。"
+    r = by_quote(extract(text), "今は何も言えない")
+    assert r.cue == "述べる" and r.speaker.name == "佐藤恒治"

@@ -29,6 +29,8 @@ WORK_BEFORE = re.compile(
     r"法|法案|条約|協定|作戦|計画|構想|プロジェクト|キャンペーン|賞|商品|製品|新製品|ブランド|店|施設|番組名|"
     r"シリーズ|タイトル|愛称|通称|名称|題名|社名|党名|スローガン|標語|キャッチコピー)\s*$"
 )
+# 「…」（防衛省幹部）。 the speaker in parentheses right after the quote, ending the sentence
+PAREN_SPEAKER = re.compile(r"^\s*[（(]([^（）()、。]{2,30})[）)]\s*[。．]?\s*$")
 # A noun that announces a statement: 寄稿文の内容「…」, 声明で「…」, 発表では「…」.
 SPEECH_NOUN_BEFORE = re.compile(
     r"(?:内容|声明|発表|談話|寄稿|寄稿文|コメント|発言|メッセージ|書簡|演説|投稿|会見|記者会見|見解|答弁)"
@@ -41,7 +43,7 @@ SUBJECT_DEPS = ("nsubj", "nsubj:pass", "csubj", "dislocated")
 AGENT_SUFFIX = re.compile(
     r"(?:氏|さん|大統領|首相|長官|長|総書記|委員長|報道官|補佐官|教授|議員|知事|外相|相|大使|主席|書記|総長|社長|"
     r"代表|者|家|官|員|筋|デスク|指導者|元首|首脳|政府|当局|省|府|庁|通信|テレビ|新聞|日報|紙|社|党|軍|局|"
-    r"委員会|大使館|メディア|機関|放送|議会|側|ら|たち|諸国|各国|関係国|総務|幹事長|議長|委員|監督|選手|コーチ|弁護士|医師|社員|職員|男性|女性|少年|少女|男|女|母親|父親|妻|夫|店主|警察|警視庁|署|検察|裁判所|地裁|高裁|大臣|閣僚|遺族|作家|俳優|歌手|主将|市民|住民|国民|同氏|彼|彼女|同国|陣営|グループ|団体|協会)$"
+    r"委員会|大使館|メディア|機関|放送|議会|側|ら|たち|諸国|各国|関係国|総務|幹事長|議長|委員|監督|選手|幹部|高官|コーチ|弁護士|医師|社員|職員|男性|女性|少年|少女|男|女|母親|父親|妻|夫|店主|警察|警視庁|署|検察|裁判所|地裁|高裁|大臣|閣僚|遺族|作家|俳優|歌手|主将|市民|住民|国民|同氏|彼|彼女|同国|陣営|グループ|団体|協会)$"
 )
 NP_DEPS = {"compound", "nmod", "case", "flat", "fixed", "nummod", "det", "punct", "amod", "appos"}
 PASSIVE = {"れる", "られる"}
@@ -396,6 +398,17 @@ def _analyse(sent: Sent, b: Bracket) -> Candidate:
             m = noun_phrase(sent, mtoks[-1]) or Mention(s, e, t_, mtoks[-1].lemma_, None)
             return cand("direct", None, Mention(s, e, t_.strip(), m.head, m.person_name), "headline", 0.8)
 
+    # 「…」（防衛省幹部）: a caption or headline naming its speaker in parentheses
+    paren = PAREN_SPEAKER.match(text[b.outer_end:line_end]) if not b.unclosed else None
+    if paren:
+        ptoks = [sent.doc[i] for i in sent.token_range(b.outer_end + paren.start(1), b.outer_end + paren.end(1))]
+        ptoks = [t for t in ptoks if t.pos_ in ("NOUN", "PROPN", "PRON") or t.text in "・"]
+        if ptoks and agentive(sent, ptoks[-1]):
+            s_, e_ = b.outer_end + paren.start(1), b.outer_end + paren.end(1)
+            m = noun_phrase(sent, ptoks[-1])
+            return cand("direct", None, Mention(s_, e_, text[s_:e_], ptoks[-1].lemma_, m.person_name if m else None),
+                        "parenthetical", 0.85)
+
     if QUOTATIVE.match(after):
         if AS_QUOTATIVE.match(after):
             verb = gov
@@ -419,6 +432,14 @@ def _analyse(sent: Sent, b: Bracket) -> Candidate:
                 if c2 and c2[2] != "light":
                     gov, cue = anc, c2
                     break
+        if cue is None or cue[2] == "light":
+            # surface fallback: the verb right after the quotative (「…」と述べるにとどめた)
+            after_toks = [sent.doc[i] for i in sent.token_range(b.outer_end, b.outer_end + 12)]
+            after_toks = [t for t in after_toks if t.pos_ not in ("ADP", "PUNCT")]
+            if after_toks:
+                c3 = _cue_of(after_toks[0])
+                if c3 and c3[2] != "light":
+                    gov, cue = after_toks[0], c3
         if cue is None or cue[2] in ("light",):
             return cand("not_quote", evidence="no-cue")
         lemma, weight, cls = cue
