@@ -349,3 +349,9 @@ def test_cue_right_after_the_quotative_when_the_parse_hangs_it_elsewhere(extract
     text = "佐藤恒治社長は会見に臨んだ。「今は何も言えない」と述べるにとどめた。"
     r = by_quote(extract(text), "今は何も言えない")
     assert r.cue == "述べる" and r.speaker.name == "佐藤恒治"
+
+
+def test_two_character_full_name_is_the_fullest_name(extract):
+    text = "石川県の馳浩知事が記者会見しました。\nこの中で馳知事は「復興はまだ道半ばだ」と述べました。"
+    r = by_quote(extract(text), "復興はまだ道半ばだ")
+    assert r.speaker.name == "馳浩"

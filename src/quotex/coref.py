@@ -95,7 +95,7 @@ class Discourse:
         ent = Entity(pos, sp.name, sp.kind or "person", surface, sp.title, sp.qid, named)
         ent.roles = {r for r in ROLE_NOUNS if r in context}
         if person_name and sp.name not in self.full_names and (
-                "・" in nfkc(person_name) or (KANJI_NAME.match(sp.name) and len(sp.name) >= 3)):
+                "・" in nfkc(person_name) or (KANJI_NAME.match(sp.name) and len(sp.name) >= 2)):
             self.full_names.append(sp.name)
         self.entities.append(ent)
         return ent
