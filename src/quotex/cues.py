@@ -43,5 +43,5 @@ def stems() -> tuple[str, ...]:
             stem = lemma[: -len("をあげる")]
         if len(stem) >= 1:
             out.add(stem)
-    out.update(("によると", "によれば", "によりますと", "によりますと", "としている", "としています"))
+    out.update(("によると", "によれば", "によりますと", "としている", "としています"))
     return tuple(sorted(out, key=len, reverse=True))
