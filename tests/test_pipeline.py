@@ -4,15 +4,21 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def test_a_rejected_text_does_not_shift_or_lose_the_others(nlp):
+def test_batches_keep_one_doc_per_text_in_order(nlp):
+    from quotex.pipeline import BATCH_SIZE, parse
+
+    texts = [f"山田{i}氏は「行く」と述べた。" for i in range(BATCH_SIZE + 3)]
+    docs = list(parse(nlp, texts))
+    assert [d.text for d in docs] == texts
+    assert all(any(t.dep_ == "nsubj" for t in d) for d in docs)
+
+
+def test_a_text_sudachi_rejects_raises_instead_of_shifting_the_others(nlp):
     from quotex.pipeline import parse
 
-    too_long = "あ" * 20000  # 60,000 bytes of UTF-8: over Sudachi's limit, the parser refuses it
-    texts = ["山田氏は「行く」と述べた。", too_long, "佐藤氏は「来る」と語った。"]
-    docs = list(parse(nlp, texts))
-    assert len(docs) == 3
-    assert docs[0].text == texts[0] and docs[2].text == texts[2]
-    assert any(t.dep_ == "nsubj" for t in docs[0]) and any(t.dep_ == "nsubj" for t in docs[2])
+    too_long = "あ" * 20000  # 60,000 bytes of UTF-8: over Sudachi's limit
+    with pytest.raises(Exception):
+        list(parse(nlp, ["山田氏は「行く」と述べた。", too_long, "佐藤氏は「来る」と語った。"]))
 
 
 def test_sentence_guard_keeps_one_tree(nlp):

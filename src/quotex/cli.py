@@ -4,7 +4,6 @@ Everything that does work lives in run.py and below; this module only talks to t
 records to stdout, messages and progress to stderr (progress only on a terminal; rich honours
 NO_COLOR). Errors become one-line messages and exit codes in one place, main().
 """
-from __future__ import annotations
 
 import enum
 import os

@@ -18,31 +18,9 @@ from .dates import document_date
 from .indirect import find_indirect
 from .records import Quote, Speaker
 from .segment import parse_unit, split_sentences
+from .version import extractor_version
 
-def _extractor_version() -> str:
-    """The store's cache key for the extractor: changes whenever its code or data does, so a
-    store never serves records an older extractor made (no version number to forget to bump)."""
-    import hashlib
-    import os
-    from importlib import resources
-
-    from . import __version__
-
-    h = hashlib.sha256()
-    pkg = resources.files("quotex")
-    for name in ("brackets.py", "segment.py", "pipeline.py", "attribution.py", "indirect.py", "coref.py",
-                 "extract.py", "cues.py", "people.py", "dates.py", "data/cues.tsv", "data/people.json",
-                 "data/offices.json"):
-        h.update(pkg.joinpath(name).read_bytes())
-    for extra in filter(None, os.environ.get("QUOTEX_PEOPLE", "").split(os.pathsep)):
-        h.update(extra.encode())  # a user's extra registry changes who is who
-        if os.path.isfile(extra):
-            with open(extra, "rb") as f:
-                h.update(f.read())
-    return f"{__version__}+{h.hexdigest()[:12]}"
-
-
-EXTRACTOR_VERSION = _extractor_version()
+EXTRACTOR_VERSION = extractor_version()
 # Nouns that run into a following name when a sentence starts with them (その後金委員長は).
 LEADING_NOISE = {"後", "際", "中", "間", "前", "今回", "今後", "同日", "当日", "一方", "特に", "事実", "今日",
                  "きょう", "昨日", "あす", "明日", "今年", "昨年", "去年", "今月", "先月", "来月"}

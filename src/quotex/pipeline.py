@@ -46,42 +46,28 @@ def load_nlp():
     return nlp
 
 
-def model_version() -> str:
-    """The installed model's version, part of the store's cache key; no spaCy import."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return f"{MODEL}-{version('ja-ginza')}"
-    except PackageNotFoundError:  # pragma: no cover - only in a broken install
-        return MODEL
-
-
 def parse(nlp, texts: Iterable[str]) -> Iterator:
-    """Parse texts in batches, one Doc per text in order; a text the parser rejects is
-    tokenised only (or left empty), never lost and never shifting the others."""
+    """Parse texts in batches, one Doc per text, in order.
+
+    A text the parser rejects is tokenised only; a text even Sudachi rejects (a lone surrogate)
+    raises, so that the caller reports its document instead of silently losing its quotes.
+    """
     texts = list(texts)
     for k in range(0, len(texts), BATCH_SIZE):
         chunk = texts[k:k + BATCH_SIZE]
         try:
             docs = list(nlp.pipe(chunk, batch_size=BATCH_SIZE))
-        except Exception:  # find the bad text without losing the rest of the batch
+        except Exception:  # find the bad text without shifting the rest of the batch
             docs = []
             for t in chunk:
                 try:
                     docs.append(nlp(t))
                 except Exception:
-                    docs.append(_tokens_only(nlp, t))
+                    docs.append(nlp.make_doc(t))
         yield from docs
-
-
-def _tokens_only(nlp, text: str):
-    try:
-        return nlp.make_doc(text)
-    except Exception:
-        return nlp.make_doc("")
 
 
 def tokenize(nlp, texts: Iterable[str]) -> Iterator:
     """Sudachi tokens and tags only (about 50x cheaper than a parse), for context sentences."""
     for t in texts:
-        yield _tokens_only(nlp, t)
+        yield nlp.make_doc(t)

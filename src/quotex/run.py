@@ -119,10 +119,9 @@ def open_store(path: Optional[Path]):
 
 
 def versions() -> tuple[str, str]:
-    from .extract import EXTRACTOR_VERSION
-    from .pipeline import model_version
+    from .version import extractor_version, model_version
 
-    return EXTRACTOR_VERSION, model_version()
+    return extractor_version(), model_version()
 
 
 def _doc_date(doc: Document, settings: ExtractSettings) -> Optional[date]:
@@ -177,7 +176,7 @@ def extract_documents(docs: Iterable[Union[Document, SourceError]], settings: Ex
                 on_progress(done, total or done)
                 continue
             report.documents += 1
-            batch.append((doc, _doc_date(doc, settings)))
+            batch.append((doc, None))  # the date is read only if the store does not have it
             size += len(doc.text)
             if size >= limit:
                 yield from _flush(batch, store, settings, report, ev, mv, pool, on_error)
@@ -204,18 +203,25 @@ def _flush(batch, store, settings: ExtractSettings, report: Report, ev, mv, pool
     if not batch:
         return
     results: dict[int, list[Quote]] = {}
+    dates: dict[int, Optional[date]] = {}
     todo = []
-    for i, (doc, d) in enumerate(batch):
+    forced = settings.doc_date.isoformat() if settings.doc_date else None
+    for i, (doc, _) in enumerate(batch):
         storable = store is not None and doc.path != "-"
-        if storable and not settings.refresh and store.is_current(doc.path, doc.sha256, ev, mv):
+        stored_date = store.document_date(doc.path) if storable and not settings.refresh else None
+        # a --date other than the stored one changes who holds a title: parse again
+        if (storable and not settings.refresh and store.is_current(doc.path, doc.sha256, ev, mv)
+                and (forced is None or stored_date == forced)):
             results[i] = store.records(doc.path)
+            dates[i] = date.fromisoformat(stored_date[:10]) if stored_date else None
             report.cached += 1
         else:
             todo.append(i)
+            dates[i] = _doc_date(doc, settings)
     if todo:
-        items = [(batch[i][0].path, batch[i][0].text, batch[i][1]) for i in todo]
+        items = [(batch[i][0].path, batch[i][0].text, dates[i]) for i in todo]
         for i, recs in zip(todo, _extract_safely(items, settings, pool)):
-            doc, d = batch[i]
+            doc = batch[i][0]
             if isinstance(recs, Exception):
                 # a bug in the extractor must not cost the user the other documents
                 err = SourceError(doc.path, f"extraction failed ({type(recs).__name__}: {recs}); please report it")
@@ -227,11 +233,11 @@ def _flush(batch, store, settings: ExtractSettings, report: Report, ev, mv, pool
             report.parsed += 1
             if store is not None and doc.path != "-":
                 # one transaction per document: an interrupt keeps the finished ones
-                store.put_document(doc.path, doc.sha256, d, len(doc.text), ev, mv, recs)
+                store.put_document(doc.path, doc.sha256, dates[i], len(doc.text), ev, mv, recs)
             results[i] = recs
-    for i, (doc, d) in enumerate(batch):
+    for i in range(len(batch)):
         for q in results[i]:
-            if settings.filter.match(q, d):
+            if settings.filter.match(q, dates[i]):
                 report.records += 1
                 yield q
 
