@@ -376,7 +376,10 @@ def child_env(work: Path) -> dict:
     for var in ("QUOTEX_SCHEDULER", "QUOTEX_DB"):
         env.pop(var, None)
     env["QUOTEX_HOME"] = str(work / "home")   # never touch the user's own store
-    env["PYTHONUNBUFFERED"] = "1"
+    # measure quotex as a user runs it: bytecode cached, stdout buffered (a session or CI may
+    # set these, which would charge every start-up with recompiling every module)
+    for var in ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED"):
+        env.pop(var, None)
     return env
 
 
