@@ -1,7 +1,6 @@
 """Shared fixtures: the real ja_ginza model loaded once per session, and an isolated store."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest

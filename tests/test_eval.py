@@ -1,5 +1,4 @@
 """Quality on the hand-annotated seeds: the numbers the issues ask for, as a floor that must hold."""
-from pathlib import Path
 
 import pytest
 
