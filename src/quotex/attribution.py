@@ -152,8 +152,7 @@ def noun_phrase(sent: Sent, head, exclude: Optional[Bracket] = None) -> Optional
             # a noun the parser mislabelled (ウシャコフ/ADJ/acl) still belongs to the phrase
             adjacent_noun = (ch.pos_ in ("PROPN", "NOUN") or ch.tag_.startswith("名詞")) and ch.i < head.i
             # 米国と韓国の当局者: a conjoined noun inside the phrase
-            conj_noun = ch.dep_ in ("nmod", "conj") and ch.i < head.i and any(
-                g.dep_ == "case" and g.lemma_ == "と" for g in ch.children)
+            conj_noun = ch.dep_ in ("nmod", "conj") and ch.i < head.i and has_case(ch, "と")
             if conj_noun:
                 keep.add(ch.i)
                 keep.update(g.i for g in ch.children if g.dep_ == "case")
@@ -277,8 +276,8 @@ def find_subject(sent: Sent, verb, quote: Optional[Bracket] = None,
             if not agentive(sent, ch):
                 if (allow_plain and plain is None and hops == 0 and ch.lemma_ not in NOT_SAYERS
                         and (ch.dep_ == "nsubj" or _topic(ch)) and not _is_passive(verb)
-                        and ch.pos_ != "PRON" and (_topic(ch) or _has_ga(ch))
-                        and not any(c.dep_ == "case" and c.lemma_ in OBLIQUE for c in ch.children)):
+                        and ch.pos_ != "PRON" and (_topic(ch) or has_case(ch, "が"))
+                        and not has_case(ch, *OBLIQUE)):
                     plain = ch
                 continue
             if best is None or (_topic(ch) and not _topic(best)):
@@ -298,8 +297,9 @@ def find_subject(sent: Sent, verb, quote: Optional[Bracket] = None,
 OBLIQUE = {"に", "で", "から", "まで", "へ", "と", "より", "を"}  # 壁には, 発表では: places and means, not sayers
 
 
-def _has_ga(tok) -> bool:
-    return any(ch.dep_ == "case" and ch.lemma_ == "が" for ch in tok.children)
+def has_case(tok, *particles: str) -> bool:
+    """Does tok carry one of these case particles (は, が, と…) as a child?"""
+    return any(ch.dep_ == "case" and ch.lemma_ in particles for ch in tok.children)
 
 
 def fallback_subject(sent: Sent, b: Bracket) -> Optional[Mention]:
@@ -323,14 +323,14 @@ def sentence_topic(sent: Sent, before: Optional[int] = None) -> Optional[Mention
     for t in sent.doc:
         if before is not None and t.i >= before:
             break
-        if (t.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "case" and c.lemma_ == "は" for c in t.children)
+        if (t.pos_ in ("NOUN", "PROPN") and has_case(t, "は")
                 and not _in_any_bracket(sent, t) and agentive(sent, t)):
             return noun_phrase(sent, t)
     return None
 
 
 def _topic(tok) -> bool:
-    return any(ch.dep_ == "case" and ch.lemma_ in ("は", "が", "も") for ch in tok.children)
+    return has_case(tok, "は", "が", "も")
 
 
 def _in_any_bracket(sent: Sent, tok) -> bool:
@@ -482,7 +482,7 @@ def _analyse(sent: Sent, b: Bracket) -> Candidate:
             return cand("partial", c[0], None, "carried-subject", c[1] * 0.7, carry=True)
         if node.head.i == node.i:
             break
-        if any(ch.dep_ == "case" and ch.lemma_ == "と" for ch in node.children) and node.head.lemma_ == "する":
+        if has_case(node, "と") and node.head.lemma_ == "する":
             break  # …としたうえで: a clause framed by a light verb, not the cue's own words
         node = node.head
         steps += 1

@@ -11,7 +11,8 @@ from datetime import date
 from typing import Iterable, Optional
 
 from . import cues
-from .attribution import QUOTATIVE, Candidate, Sent, _cue_of, analyse_brackets, find_subject, sentence_topic
+from .attribution import (QUOTATIVE, Candidate, Sent, _cue_of, analyse_brackets, find_subject, has_case,
+                          sentence_topic)
 from .brackets import find_brackets
 from .coref import ORG, PERSON_HINT, Discourse, katakana_name
 from .dates import document_date
@@ -61,39 +62,53 @@ def extract_many(items: Iterable[tuple[str, str, Optional[date]]], nlp=None, *, 
         brackets = find_brackets(text)
         sents = split_sentences(text, brackets)
         plan = []
-        for s in sents:
+        for s, sb in zip(sents, _brackets_by_sentence(sents, brackets)):
             st = s.text(text)
-            has_bracket = any(s.start <= b.open < s.end for b in brackets)
-            if has_bracket or options.parse_all or cue_re.search(st):
-                unit = parse_unit(text, s, brackets)
-                plan.append(("parse", s, unit, len(to_parse)))
+            if sb or options.parse_all or cue_re.search(st):
+                unit = parse_unit(text, s, sb)
+                plan.append(("parse", s, unit, sb, len(to_parse)))
                 to_parse.append(unit.text)
             else:
-                plan.append(("tok", s, None, len(to_tok)))
+                plan.append(("tok", s, None, sb, len(to_tok)))
                 to_tok.append(st)
-        prepared.append((doc, text, d, brackets, plan))
+        prepared.append((doc, text, d, plan))
     parsed = list(parse(nlp, to_parse))
     toked = list(tokenize(nlp, to_tok))
     results = []
-    for doc, text, d, brackets, plan in prepared:
+    for doc, text, d, plan in prepared:
         d = d or document_date(text)
-        results.append(_attribute(doc, text, d, brackets, plan, parsed, toked, registry, options))
+        results.append(_attribute(doc, text, d, plan, parsed, toked, registry, options))
     return results
 
 
-def _attribute(doc_name, text, d, brackets, plan, parsed, toked, registry, options) -> list[Quote]:
+def _brackets_by_sentence(sents, brackets) -> list[list]:
+    """The brackets opening in each sentence, in one pass over both sorted lists (a 2 MB
+    document has thousands of each: scanning all brackets per sentence would be quadratic)."""
+    out: list[list] = []
+    k = 0
+    for s in sents:
+        while k < len(brackets) and brackets[k].open < s.start:
+            k += 1
+        j = k
+        while j < len(brackets) and brackets[j].open < s.end:
+            j += 1
+        out.append(brackets[k:j])
+        k = j
+    return out
+
+
+def _attribute(doc_name, text, d, plan, parsed, toked, registry, options) -> list[Quote]:
     disc = Discourse(registry, d, text)
     out: list[Quote] = []
     pending = None  # 「…」。 alone: its speaker may come in the next sentence (X氏はこう語った)
-    for how, s, unit, k in plan:
+    for how, s, unit, sb, k in plan:
         if how == "tok":
-            _observe_tokens(disc, text, s.start, toked[k], offset_map=None, brackets=brackets)
+            _observe_tokens(disc, text, s.start, toked[k], offset_map=None)
             pending = None
             continue
         sdoc = parsed[k]
-        sb = [b for b in brackets if s.start <= b.open < s.end]
         sent = Sent(unit, sdoc, text, sb)
-        _observe_tokens(disc, text, s.start, sdoc, offset_map=sent, brackets=brackets)
+        _observe_tokens(disc, text, s.start, sdoc, offset_map=sent)
         sent.known_names = disc.known_surnames()
         if pending is not None:
             q = _speaker_in_next(disc, sent, *pending)
@@ -153,7 +168,7 @@ def _speaker_in_next(disc: Discourse, sent: Sent, doc_name: str, c: Candidate, s
     cue = _cue_of(root)
     if not cue or cue[2] not in ("say", "write"):
         return None
-    if any(ch.dep_ in ("ccomp", "advcl", "obl", "obj") and _has_case(ch, "と") for ch in root.children):
+    if any(ch.dep_ in ("ccomp", "advcl", "obl", "obj") and has_case(ch, "と") for ch in root.children):
         return None  # the verb has words of its own
     mention = find_subject(sent, root)[0] or sentence_topic(sent)
     if mention is None:
@@ -165,10 +180,6 @@ def _speaker_in_next(disc: Discourse, sent: Sent, doc_name: str, c: Candidate, s
     text = sent.text
     return Quote(doc_name, c.start, c.end, text[c.start:c.end], "direct", sp, cue[0], sentence_text, conf,
                  "next-sentence")
-
-
-def _has_case(tok, particle: str) -> bool:
-    return any(ch.dep_ == "case" and ch.lemma_ == particle for ch in tok.children)
 
 
 def _track_topic(disc: Discourse, sent: Sent, end: int) -> None:
@@ -223,7 +234,7 @@ def _speaker_for(disc: Discourse, c: Candidate, sentence_start: int):
     return None, c.evidence, c.weight
 
 
-def _observe_tokens(disc: Discourse, text: str, sent_start: int, doc, offset_map, brackets=()) -> None:
+def _observe_tokens(disc: Discourse, text: str, sent_start: int, doc, offset_map) -> None:
     """Feed coreference with every name-like noun run of a sentence."""
     if offset_map is not None:
         starts, ends = offset_map.starts, offset_map.ends
@@ -262,11 +273,10 @@ def _observe_tokens(disc: Discourse, text: str, sent_start: int, doc, offset_map
                 person = kn  # マリア(人名)・ペトロワ(unknown) is one name
         ent = disc.observe(s, surface, person, text[sent_start:s])
         nxt = toks[-1].i + 1
-        if ent is not None and nxt < len(doc) and doc[nxt].text == "は" and not inside(s):
+        # a topic inside a quote is the quoted speaker's topic, not the article's
+        in_quote = offset_map is not None and offset_map.bracket_of[toks[0].i] >= 0
+        if ent is not None and nxt < len(doc) and doc[nxt].text == "は" and not in_quote:
             disc.topic(s, ent)
-
-    def inside(pos: int) -> bool:
-        return any(b.start <= pos < b.end for b in brackets)
 
     for t in doc:
         if t.pos_ in ("NOUN", "PROPN") or (run and t.text in "・=＝") or t.tag_.startswith("接尾辞-名詞"):

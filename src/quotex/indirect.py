@@ -10,8 +10,8 @@ from typing import Optional
 
 from .brackets import CLOSERS, PAIRS
 from .records import span_overlap
-from .attribution import (PERSON_TITLE, Candidate, Mention, Sent, _cue_of, _in_any_bracket, _is_passive, agentive, find_subject,
-                          noun_phrase)
+from .attribution import (PERSON_TITLE, Candidate, Mention, Sent, _cue_of, _in_any_bracket, _is_passive, agentive,
+                          find_subject, has_case, noun_phrase)
 
 # Nouns whose modifying clause is the content of what was said: …進める考えを示した.
 CONTENT_NOUNS = {"考え", "意向", "姿勢", "方針", "見方", "認識", "見通し", "意欲", "決意", "立場", "こと", "期待",
@@ -54,7 +54,7 @@ def _clause_span(sent: Sent, toks, floor: int) -> Optional[tuple[int, int]]:
 
 def _is_quotative_clause(ch) -> bool:
     return (ch.dep_ in ("ccomp", "advcl", "obl") and ch.pos_ in ("VERB", "ADJ", "AUX", "NOUN")
-            and any(c.dep_ == "case" and c.lemma_ == "と" for c in ch.children))
+            and has_case(ch, "と"))
 
 
 def _quotative_child(v):
@@ -70,18 +70,15 @@ def _first_topic(sent: Sent, comp) -> Optional[Mention]:
     for t in sent.doc:
         if sent.starts[t.i] >= sent.starts[comp.i]:
             break
-        if t.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "case" and c.lemma_ in ("は", "が") for c in t.children) \
+        if t.pos_ in ("NOUN", "PROPN") and has_case(t, "は", "が") \
                 and not _in_any_bracket(sent, t) and agentive(sent, t):
             m = noun_phrase(sent, t)
             # inside the clause, a が-subject is its content (ロシアが…) unless it is plainly a
             # person by name or title (ブリンケン米国務長官が…と述べた, hung there by the parser)
-            if t.i < left or _has_topic(t) or (m is not None and (m.person_name or PERSON_TITLE.search(m.text))):
+            if t.i < left or has_case(t, "は") or (m is not None and (m.person_name or PERSON_TITLE.search(m.text))):
                 return m
     return None
 
-
-def _has_topic(t) -> bool:
-    return any(c.dep_ == "case" and c.lemma_ == "は" for c in t.children)
 
 
 def _volitional(tok) -> bool:
